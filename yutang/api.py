@@ -1,0 +1,76 @@
+"""The JSON API at /api/: the same scoping and the same forms and actions as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from yutang.accounts.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="yutang 鱼塘 API",
+    version="1",
+    auth=[BearerToken(), django_auth],
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+PYDANTIC_MESSAGES = {
+    "date_from_datetime_parsing": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "date_parsing": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "date_type": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "bool_parsing": gettext_lazy("Must be true or false."),
+    "bool_type": gettext_lazy("Must be true or false."),
+    "int_parsing": gettext_lazy("Must be a whole number."),
+    "int_type": gettext_lazy("Must be a whole number."),
+    "string_type": gettext_lazy("Must be text."),
+    "list_type": gettext_lazy("Must be a list."),
+    "missing": gettext_lazy("This field is required."),
+    "json_invalid": gettext_lazy("The request body is not valid JSON."),
+}
+
+
+def field_errors(errors: dict[str, list[str]], status: int = 422) -> HttpResponse:
+    return api.create_response(
+        None,  # type: ignore[arg-type]
+        {"detail": _("Please correct the errors below."), "errors": errors},
+        status=status,
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query")]
+        field = loc[0] if loc else "__all__"
+        message = PYDANTIC_MESSAGES.get(error.get("type", "")) or _("Invalid value.")
+        errors.setdefault(field, []).append(str(message))
+    return field_errors(errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Log in or send “Authorization: Bearer TOKEN”.")}, status=401
+    )
+
+
+from yutang.customers.api import router as customers_router  # noqa: E402
+
+api.add_router("/", customers_router)

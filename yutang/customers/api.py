@@ -1,0 +1,392 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+
+from yutang.accounts.models import User
+from yutang.lib.addresses import parse_contact
+
+from . import actions
+from .forms import CustomerFilterForm, CustomerForm
+from .models import GRADE_ADVICE, ActivityKind, Channel, Customer, Grade, Tag, TagGroup
+
+router = Router(tags=["customers"])
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class CustomerOut(Schema):
+    id: int
+    nickname: str
+    name: str
+    wechat_id: str
+    phone: str
+    gender: str
+    birthday: date | None
+    birthday_calendar: str
+    province: str
+    city: str
+    district: str
+    address: str
+    channel: str | None
+    grade: str
+    tags: list[str]
+    owner: str
+    referrer: int | None
+    added_on: date | None
+    visited_store: bool
+    vip: bool
+    do_not_disturb: bool
+    notes: str
+    created: datetime
+    updated: datetime
+
+    @staticmethod
+    def resolve_channel(obj: Customer) -> str | None:
+        return obj.channel.name if obj.channel else None
+
+    @staticmethod
+    def resolve_tags(obj: Customer) -> list[str]:
+        return [t.name for t in obj.tags.all()]
+
+    @staticmethod
+    def resolve_owner(obj: Customer) -> str:
+        return obj.owner.username
+
+    @staticmethod
+    def resolve_referrer(obj: Customer) -> int | None:
+        return obj.referrer_id
+
+
+class CustomerIn(Schema):
+    nickname: str | None = None
+    name: str | None = None
+    wechat_id: str | None = None
+    phone: str | None = None
+    gender: str | None = None
+    birthday: date | None = None
+    birthday_calendar: str | None = None
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    address: str | None = None
+    channel: str | int | None = None
+    grade: str | None = None
+    tags: list[str | int] | None = None
+    owner: str | None = None
+    referrer: int | None = None
+    added_on: date | None = None
+    visited_store: bool | None = None
+    vip: bool | None = None
+    do_not_disturb: bool | None = None
+    notes: str | None = None
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    count: int
+
+
+class ParseIn(Schema):
+    text: str
+
+
+class ParsedOut(Schema):
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    address: str
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    group: str
+
+    @staticmethod
+    def resolve_group(obj: Tag) -> str:
+        return obj.group.name
+
+
+class TagIn(Schema):
+    name: str
+    group: str
+
+
+class GradeOut(Schema):
+    code: str
+    label: str
+    advice: str
+
+
+class GradeChangeOut(Schema):
+    old: str
+    new: str
+    reason: str
+    actor: str | None
+    at: datetime
+
+
+def _resolve_tags(values: list[str | int]) -> tuple[list[int], list[str]]:
+    """Tag ids for names ("名" or "组:名") or ids; unknown or ambiguous ones as error messages."""
+    ids: list[int] = []
+    errors: list[str] = []
+    for value in values:
+        text = str(value).strip()
+        if isinstance(value, int) or text.isdigit():
+            tag = Tag.objects.filter(pk=int(text)).first()
+            matches = [tag] if tag else []
+        elif ":" in text or "：" in text:
+            group, _sep, name = text.replace("：", ":").partition(":")
+            matches = list(Tag.objects.filter(group__name=group.strip(), name=name.strip()))
+        else:
+            matches = list(Tag.objects.filter(name=text))
+        if len(matches) == 1:
+            ids.append(matches[0].pk)
+        elif not matches:
+            errors.append(_("Unknown tag: %(value)s.") % {"value": text})
+        else:
+            errors.append(
+                _("“%(value)s” is in several groups: write it as group:tag.") % {"value": text}
+            )
+    return ids, errors
+
+
+def _form_data(customer: Customer | None, payload: dict[str, Any]) -> tuple[dict, dict]:
+    """The CustomerForm's data for this payload, on top of the customer's current values."""
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    # A new customer starts from the model's defaults, an existing one from its current values.
+    base = customer if customer is not None else Customer()
+    for field in CustomerForm.Meta.fields:
+        if field == "tags":
+            data[field] = [t.pk for t in base.tags.all()] if base.pk else []
+        elif field in ("channel", "owner", "referrer"):
+            data[field] = getattr(base, f"{field}_id") or ""
+        else:
+            value = getattr(base, field)
+            data[field] = "" if value is None else value
+    for field, value in payload.items():
+        if field == "tags":
+            ids, tag_errors = _resolve_tags(value or [])
+            if tag_errors:
+                errors["tags"] = tag_errors
+            data["tags"] = ids
+        elif field == "channel":
+            if value in (None, ""):
+                data["channel"] = ""
+            else:
+                lookup = {"pk": value} if isinstance(value, int) else {"name": str(value)}
+                channel = Channel.objects.filter(**lookup).first()
+                if channel is None:
+                    errors["channel"] = [_("Unknown source channel.")]
+                data["channel"] = channel.pk if channel else ""
+        elif field == "owner":
+            owner = User.objects.filter(username=value).first() if value else None
+            if value and owner is None:
+                errors["owner"] = [_("You cannot give this customer to that user.")]
+            data["owner"] = owner.pk if owner else ""
+        else:
+            data[field] = "" if value is None else value
+    # Booleans are absent-means-false in an HTML form; here they keep their value.
+    for flag in ("visited_store", "vip", "do_not_disturb"):
+        if not data.get(flag):
+            data.pop(flag, None)
+    return data, errors
+
+
+def _save(request: HttpRequest, customer: Customer | None, payload: dict[str, Any]) -> Status[Any]:
+    user = _user(request)
+    if customer is None:
+        payload.setdefault("owner", user.username)
+    # Taken before validation, which writes the new values onto the instance.
+    before = {**actions.snapshot(customer), "grade": customer.grade} if customer else None
+    data, errors = _form_data(customer, payload)
+    form = CustomerForm(data, instance=customer, user=user)
+    if errors or not form.is_valid():
+        for field, messages in form.errors.items():
+            errors.setdefault(field, []).extend(str(m) for m in messages)
+        body: dict[str, Any] = {"detail": _("Please correct the errors below."), "errors": errors}
+        if form.duplicates:
+            body["duplicates"] = {f: c.pk for f, c in form.duplicates.items()}
+        return Status(422, body)
+    try:
+        with transaction.atomic():
+            obj = form.save(commit=False)
+            if before is None:
+                obj = actions.create_customer(
+                    customer=obj, tags=form.cleaned_data["tags"], actor=user, source="api"
+                )
+            else:
+                obj = actions.update_customer(
+                    customer=obj, before=before, tags=form.cleaned_data["tags"], actor=user
+                )
+    except IntegrityError:
+        message = _("Another customer with this phone or WeChat ID was just saved.")
+        return Status(422, {"detail": message, "errors": {"__all__": [message]}})
+    return Status(201 if before is None else 200, _fetch(user, obj.pk))
+
+
+def _fetch(user: User, pk: int) -> Customer:
+    return get_object_or_404(
+        Customer.objects.visible_to(user)
+        .select_related("channel", "owner")
+        .prefetch_related("tags"),
+        pk=pk,
+    )
+
+
+@router.get("/customers", response=CustomerPage, summary="List and search customers")
+def list_customers(
+    request: HttpRequest,
+    q: str = "",
+    grade: list[str] = Query(default=[]),  # noqa: B008
+    tag: list[str] = Query(default=[]),  # noqa: B008
+    tag_mode: str = "any",
+    channel: str = "",
+    owner: str = "",
+    visited_store: bool | None = None,
+    vip: bool | None = None,
+    do_not_disturb: bool | None = None,
+    sort: str = "-created",
+    page: int = 1,
+    page_size: int = 20,
+) -> Any:
+    user = _user(request)
+    params: dict[str, Any] = {"q": q, "grade": grade, "tag_mode": tag_mode, "sort": sort}
+    errors: dict[str, list[str]] = {}
+    if tag:
+        params["tag"], tag_errors = _resolve_tags(list(tag))
+        if tag_errors:
+            errors["tag"] = tag_errors
+    if channel:
+        found = Channel.objects.filter(name=channel).first()
+        params["channel"] = found.pk if found else (channel if channel.isdigit() else -1)
+    if owner:
+        found_user = User.objects.filter(username=owner).first()
+        params["owner"] = found_user.pk if found_user else -1
+    for flag, value in (
+        ("visited_store", visited_store),
+        ("vip", vip),
+        ("do_not_disturb", do_not_disturb),
+    ):
+        if value is not None:
+            params[flag] = "true" if value else "false"
+    form = CustomerFilterForm(params, user=user)
+    if not form.is_valid():
+        for field, messages in form.errors.items():
+            errors.setdefault(field, []).extend(str(m) for m in messages)
+    if page < 1 or not 1 <= page_size <= 200:
+        errors.setdefault("page", []).append(_("page ≥ 1 and 1 ≤ page_size ≤ 200."))
+    if errors:
+        return _error_response(errors)
+    qs = form.filter(Customer.objects.visible_to(user))
+    start = (page - 1) * page_size
+    items = list(
+        qs.select_related("channel", "owner").prefetch_related("tags")[start : start + page_size]
+    )
+    return {"items": items, "count": qs.count()}
+
+
+def _error_response(errors: dict[str, list[str]]) -> HttpResponse:
+    from yutang.api import field_errors
+
+    return field_errors(errors)
+
+
+@router.post("/customers", response={201: CustomerOut, 422: dict}, summary="Create a customer")
+def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
+    return _save(request, None, payload.dict(exclude_unset=True))
+
+
+@router.post("/customers/parse-contact", response=ParsedOut, summary="Recognise a pasted contact")
+def parse_contact_text(request: HttpRequest, payload: ParseIn) -> Any:
+    parsed = parse_contact(payload.text[:2000])
+    return {
+        "name": parsed.name,
+        "phone": parsed.phone,
+        "province": parsed.province,
+        "city": parsed.city,
+        "district": parsed.district,
+        "address": parsed.detail,
+    }
+
+
+@router.get("/customers/{customer_id}", response=CustomerOut, summary="One customer")
+def get_customer(request: HttpRequest, customer_id: int) -> Any:
+    return _fetch(_user(request), customer_id)
+
+
+@router.patch(
+    "/customers/{customer_id}", response={200: CustomerOut, 422: dict}, summary="Update a customer"
+)
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn) -> Any:
+    customer = _fetch(_user(request), customer_id)
+    return _save(request, customer, payload.dict(exclude_unset=True))
+
+
+@router.delete("/customers/{customer_id}", response={204: None}, summary="Delete a customer")
+def delete_customer(request: HttpRequest, customer_id: int) -> Any:
+    _fetch(_user(request), customer_id).delete()
+    return Status(204, None)
+
+
+@router.get(
+    "/customers/{customer_id}/grades",
+    response=list[GradeChangeOut],
+    summary="A customer's grade history",
+)
+def grade_history(request: HttpRequest, customer_id: int) -> Any:
+    customer = _fetch(_user(request), customer_id)
+    return [
+        {
+            "old": a.data.get("old", ""),
+            "new": a.data.get("new", ""),
+            "reason": a.data.get("reason", ""),
+            "actor": a.actor.username if a.actor else None,
+            "at": a.created,
+        }
+        for a in customer.activities.filter(kind=ActivityKind.GRADE).select_related("actor")
+    ]
+
+
+@router.get("/grades", response=list[GradeOut], summary="The grades AA–F and what to do")
+def grades(request: HttpRequest) -> Any:
+    return [{"code": g.value, "label": str(g.label), "advice": str(GRADE_ADVICE[g])} for g in Grade]
+
+
+@router.get("/tags", response=list[TagOut], summary="Every tag, with its group")
+def list_tags(request: HttpRequest) -> Any:
+    return list(Tag.objects.select_related("group"))
+
+
+@router.post("/tags", response={201: TagOut, 403: dict, 422: dict}, summary="Create a tag")
+def create_tag(request: HttpRequest, payload: TagIn) -> Any:
+    if not _user(request).is_owner:
+        return Status(403, {"detail": _("Only the owner manages tags.")})
+    name, group_name = payload.name.strip(), payload.group.strip()
+    errors: dict[str, list[str]] = {}
+    if not name or len(name) > 32:
+        errors["name"] = [_("A tag name has 1–32 characters.")]
+    group = TagGroup.objects.filter(name=group_name).first()
+    if group is None:
+        errors["group"] = [_("Unknown tag group.")]
+    elif Tag.objects.filter(group=group, name=name).exists():
+        errors["name"] = [_("This group already has that tag.")]
+    if errors:
+        return Status(422, {"detail": _("Please correct the errors below."), "errors": errors})
+    assert group is not None
+    tag = Tag.objects.create(group=group, name=name)
+    return Status(201, Tag.objects.select_related("group").get(pk=tag.pk))

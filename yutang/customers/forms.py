@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yutang.accounts.models import User
+from yutang.lib.phones import PhoneError, normalize_phone
+
+from .models import Channel, Customer, Grade, Tag, TagGroup
+
+# WeChat's own rule: 6–20 letters, digits, "_" or "-", starting with a letter; letters are
+# case-insensitive, so IDs are stored in lower case.
+WECHAT_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{5,19}$")
+# Says nothing about the customer or who holds them: the branches are each other's competitors.
+DUPLICATE_ELSEWHERE = _("Already registered by another agent.")
+
+
+def owner_choices(user: User) -> Any:
+    users = User.objects.filter(is_active=True).order_by("role", "username")
+    return users if user.sees_everything else users.filter(tree_path__startswith=user.tree_path)
+
+
+class DuplicateCheckMixin:
+    """Refuses a phone or WeChat ID another customer already has, saying who when the user may
+    see that customer and nothing at all when the customer sits in another branch."""
+
+    user: User
+    instance: Customer
+    duplicates: dict[str, Customer]
+
+    def _check_duplicate(self, field: str, value: str, label: str) -> None:
+        if not value:
+            return
+        other = Customer.objects.filter(**{field: value}).exclude(pk=self.instance.pk).first()
+        if other is None:
+            return
+        if Customer.objects.visible_to(self.user).filter(pk=other.pk).exists():
+            self.duplicates[field] = other
+            raise forms.ValidationError(
+                _("This %(what)s already belongs to customer “%(name)s”.")
+                % {"what": label, "name": other.nickname},
+                code="duplicate",
+            )
+        raise forms.ValidationError(DUPLICATE_ELSEWHERE, code="duplicate_elsewhere")
+
+
+def clean_phone_value(raw: str) -> str:
+    try:
+        return normalize_phone(raw or "")
+    except PhoneError:
+        raise forms.ValidationError(
+            _("“%(value)s” is not a valid mobile number: enter 11 digits such as 13800138000.")
+            % {"value": raw[:30]},
+            code="invalid_phone",
+        ) from None
+
+
+def clean_wechat_id_value(raw: str) -> str:
+    value = (raw or "").strip().lower()
+    if value and not WECHAT_ID_RE.match(value):
+        raise forms.ValidationError(
+            _("A WeChat ID has 6–20 letters, digits, “_” or “-” and starts with a letter."),
+            code="invalid_wechat_id",
+        )
+    return value
+
+
+class TagChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Tag) -> str:  # type: ignore[override]
+        return obj.name
+
+
+class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
+    referrer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("That referrer does not exist.")},
+    )
+    tags = TagChoiceField(
+        queryset=Tag.objects.select_related("group"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Unknown tag: %(value)s.")},
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "nickname",
+            "name",
+            "phone",
+            "wechat_id",
+            "gender",
+            "grade",
+            "channel",
+            "owner",
+            "referrer",
+            "province",
+            "city",
+            "district",
+            "address",
+            "birthday",
+            "birthday_calendar",
+            "added_on",
+            "visited_store",
+            "vip",
+            "do_not_disturb",
+            "tags",
+            "notes",
+        ]
+        widgets = {
+            "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "added_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "wechat_id": forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+        }
+        error_messages = {
+            "grade": {"invalid_choice": _("The grade must be one of AA, A, B, C, D, F.")},
+            "owner": {"invalid_choice": _("You cannot give this customer to that user.")},
+            "channel": {"invalid_choice": _("Unknown source channel.")},
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates = {}
+        visible = Customer.objects.visible_to(user)
+        self.fields["referrer"].queryset = visible.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
+        channels = Channel.objects.filter(active=True)
+        if self.instance.channel_id:
+            channels = Channel.objects.filter(Q(active=True) | Q(pk=self.instance.channel_id))
+        self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
+        self.fields["grade"].choices = [("", _("Not graded")), *Grade.choices]  # type: ignore[attr-defined]
+        if not self.instance.pk:
+            self.fields["owner"].initial = user.pk
+        self.fields["owner"].required = True
+
+    def clean_nickname(self) -> str:
+        value = " ".join(self.cleaned_data["nickname"].split())
+        if not value:
+            raise forms.ValidationError(_("Enter a nickname."), code="required")
+        return value
+
+    def clean_phone(self) -> str:
+        value = clean_phone_value(self.cleaned_data.get("phone", ""))
+        self._check_duplicate("phone", value, str(_("mobile phone")))
+        return value
+
+    def clean_wechat_id(self) -> str:
+        value = clean_wechat_id_value(self.cleaned_data.get("wechat_id", ""))
+        self._check_duplicate("wechat_id", value, str(_("WeChat ID")))
+        return value
+
+
+SORTS = {
+    "-created": ("-created", "-id"),
+    "created": ("created", "id"),
+    "name": ("search_pinyin", "id"),
+    "grade": ("grade_rank", "-created"),
+    "-added_on": ("-added_on", "-id"),
+}
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=64)
+    grade = forms.MultipleChoiceField(
+        required=False, choices=[("none", _("Not graded")), *Grade.choices]
+    )
+    tag = forms.ModelMultipleChoiceField(queryset=Tag.objects.all(), required=False)
+    tag_mode = forms.ChoiceField(
+        required=False, choices=[("any", _("any of")), ("all", _("all of"))]
+    )
+    channel = forms.ModelChoiceField(queryset=Channel.objects.all(), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    visited_store = forms.NullBooleanField(required=False)
+    vip = forms.NullBooleanField(required=False)
+    do_not_disturb = forms.NullBooleanField(required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("-created", _("Newest first")),
+            ("created", _("Oldest first")),
+            ("name", _("Name (pinyin)")),
+            ("grade", _("Grade")),
+            ("-added_on", _("Friend since")),
+        ],
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
+
+    def filter(self, qs: Any) -> Any:
+        from django.db.models import Case, Count, IntegerField, Value, When
+
+        data = self.cleaned_data
+        qs = qs.search(data.get("q") or "")
+        if grades := data.get("grade"):
+            real = [g for g in grades if g != "none"]
+            cond = Q(grade__in=real)
+            if "none" in grades:
+                cond |= Q(grade="")
+            qs = qs.filter(cond)
+        if tags := list(data.get("tag") or []):
+            if data.get("tag_mode") == "all":
+                qs = qs.filter(
+                    pk__in=Customer.tags.through.objects.filter(tag__in=tags)
+                    .values("customer_id")
+                    .annotate(n=Count("tag_id"))
+                    .filter(n=len(tags))  # type: ignore[misc]
+                    .values("customer_id")
+                )
+            else:
+                qs = qs.filter(
+                    pk__in=Customer.tags.through.objects.filter(tag__in=tags).values("customer_id")
+                )
+        for field in ("channel", "owner"):
+            if data.get(field):
+                qs = qs.filter(**{field: data[field]})
+        for flag in ("visited_store", "vip", "do_not_disturb"):
+            if data.get(flag) is not None:
+                qs = qs.filter(**{flag: data[flag]})
+        sort = data.get("sort") or "-created"
+        if sort == "grade":
+            qs = qs.annotate(
+                grade_rank=Case(
+                    *[When(grade=g, then=Value(i)) for i, g in enumerate(Grade.values)],
+                    default=Value(len(Grade.values)),
+                    output_field=IntegerField(),
+                )
+            )
+        return qs.order_by(*SORTS[sort])
+
+
+class ChannelForm(forms.ModelForm):
+    class Meta:
+        model = Channel
+        fields = ["name", "active"]
+
+
+class TagGroupForm(forms.ModelForm):
+    class Meta:
+        model = TagGroup
+        fields = ["name"]
+
+
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["group", "name"]
+        error_messages = {"group": {"invalid_choice": _("Unknown tag group.")}}
+
+    def validate_unique(self) -> None:
+        # One clear message for a duplicate tag instead of Django's generic constraint text.
+        if (
+            Tag.objects.filter(
+                group=self.cleaned_data.get("group"), name=self.cleaned_data.get("name")
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("name", _("This group already has that tag."))
+            return
+        super().validate_unique()

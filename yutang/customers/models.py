@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yutang.lib.pinyin import search_keys
+
+if TYPE_CHECKING:
+    from yutang.accounts.models import User
+
+
+class Grade(models.TextChoices):
+    AA = "AA", _("AA · has bought")
+    A = "A", _("A · about to buy")
+    B = "B", _("B · buys from competitors")
+    C = "C", _("C · has potential")
+    D = "D", _("D · no intent yet")
+    F = "F", _("F · will not buy")
+
+
+GRADE_ADVICE = {
+    Grade.AA: _("Ask about the experience, tell them first about offers, remind repurchase."),
+    Grade.A: _("Push for the order."),
+    Grade.B: _("Talk more and win them over."),
+    Grade.C: _("Has potential: nurture."),
+    Grade.D: _("Light upkeep, product knowledge."),
+    Grade.F: _("Occasional broadcast only."),
+}
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    MALE = "m", _("Male")
+    FEMALE = "f", _("Female")
+
+
+class BirthdayCalendar(models.TextChoices):
+    SOLAR = "solar", _("Solar")
+    LUNAR = "lunar", _("Lunar")
+
+
+class Channel(models.Model):
+    """Where a customer came from (来源); the owner edits the list."""
+
+    name = models.CharField(_("name"), max_length=32, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("source channel")
+        verbose_name_plural = _("source channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TagGroup(models.Model):
+    """A dimension of tags (seed 003): age band, interest, region, need …"""
+
+    name = models.CharField(_("name"), max_length=32, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("tag group")
+        verbose_name_plural = _("tag groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    group = models.ForeignKey(
+        TagGroup, verbose_name=_("tag group"), on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(_("name"), max_length=32)
+
+    class Meta:
+        ordering = ["group__position", "group__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "name"], name="tag_unique_in_group")
+        ]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerQuerySet(models.QuerySet["Customer"]):
+    def visible_to(self, user: User) -> CustomerQuerySet:
+        """Owner and staff see the whole pool; an agent sees their own branch, recursively."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        if not user.tree_path:
+            return self.none()
+        return self.filter(owner__tree_path__startswith=user.tree_path)
+
+    def search(self, text: str) -> CustomerQuerySet:
+        text = "".join(text.split()).lower()
+        if not text:
+            return self
+        digits = text.removeprefix("+86")
+        q = (
+            Q(nickname__icontains=text)
+            | Q(name__icontains=text)
+            | Q(wechat_id__startswith=text)
+            | Q(search_pinyin__contains=text)
+        )
+        if digits.isdigit():
+            q |= Q(phone__startswith=digits) | Q(phone__endswith=digits)
+        return self.filter(q)
+
+
+class Customer(models.Model):
+    nickname = models.CharField(_("nickname"), max_length=64)
+    name = models.CharField(_("real name"), max_length=32, blank=True)
+    wechat_id = models.CharField(_("WeChat ID"), max_length=20, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    birthday_calendar = models.CharField(
+        _("celebrates"),
+        max_length=5,
+        choices=BirthdayCalendar.choices,
+        default=BirthdayCalendar.SOLAR,
+        help_text=_("Many customers celebrate their lunar birthday."),
+    )
+    province = models.CharField(_("province"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=32, blank=True)
+    district = models.CharField(_("district"), max_length=32, blank=True)
+    address = models.CharField(_("street address"), max_length=200, blank=True)
+    channel = models.ForeignKey(
+        Channel,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    referrer = models.ForeignKey(
+        "self",
+        verbose_name=_("referred by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    added_on = models.DateField(_("friend since"), null=True, blank=True)
+    visited_store = models.BooleanField(_("visited the store"), default=False)
+    vip = models.BooleanField(_("VIP"), default=False)
+    do_not_disturb = models.BooleanField(_("do not disturb"), default=False)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    grade = models.CharField(_("grade"), max_length=2, choices=Grade.choices, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    search_pinyin = models.CharField(max_length=500, blank=True, editable=False)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            # One record per real person: the same phone or WeChat ID is the same customer.
+            models.UniqueConstraint(
+                fields=["phone"], condition=~Q(phone=""), name="customer_unique_phone"
+            ),
+            models.UniqueConstraint(
+                fields=["wechat_id"], condition=~Q(wechat_id=""), name="customer_unique_wechat_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__in=["", *Grade.values]), name="customer_grade_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["grade"], name="customer_grade_idx"),
+            models.Index(fields=["owner", "-created"], name="customer_owner_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nickname
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_pinyin = search_keys(self.nickname, self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"nickname", "name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_pinyin"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        if self.name and self.name != self.nickname:
+            return f"{self.nickname}（{self.name}）"
+        return self.nickname
+
+    @property
+    def region(self) -> str:
+        parts = [self.province, self.city, self.district]
+        # Municipalities repeat themselves: 北京市 北京市 朝阳区 reads as 北京市 朝阳区.
+        return "".join(dict.fromkeys(p for p in parts if p))
+
+    @property
+    def full_address(self) -> str:
+        return self.region + self.address
+
+    @property
+    def grade_advice(self) -> str:
+        return str(GRADE_ADVICE.get(Grade(self.grade), "")) if self.grade else ""
+
+    def automatic_grade(self, *, has_paid_order: bool) -> str | None:
+        """The grade the rules impose, or None when the grade is the seller's call.
+
+        A customer with a paid order is AA (seed 000). Orders call this through
+        `actions.apply_automatic_grade` whenever an order is paid.
+        """
+        if has_paid_order:
+            return Grade.AA
+        return None
+
+
+class ActivityKind(models.TextChoices):
+    CREATED = "created", _("created")
+    EDITED = "edited", _("edited")
+    GRADE = "grade", _("grade changed")
+    TAGGED = "tagged", _("tagged")
+    UNTAGGED = "untagged", _("tag removed")
+    MERGED = "merged", _("merged")
+    IMPORTED = "imported", _("imported")
+
+
+class Activity(models.Model):
+    """The customer's timeline: the single history every page reads (append-only)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=16, choices=ActivityKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["customer", "-created"], name="activity_customer_idx")]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.customer_id}"

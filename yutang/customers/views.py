@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yutang.accounts.models import User
+
+from . import actions
+from .access import get_customer_for
+from .forms import CustomerFilterForm, CustomerForm
+from .models import GRADE_ADVICE, ActivityKind, Customer, Grade, Tag, TagGroup
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def tag_groups_with_tags() -> list[tuple[TagGroup, list[Tag]]]:
+    by_group: dict[TagGroup, list[Tag]] = defaultdict(list)
+    for tag in Tag.objects.select_related("group"):
+        by_group[tag.group].append(tag)
+    return list(by_group.items())
+
+
+def customer_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = CustomerFilterForm(request.GET or None, user=user)
+    qs = Customer.objects.visible_to(user)
+    valid = form.is_bound and form.is_valid()
+    qs = form.filter(qs) if valid else qs.order_by("-created", "-id")
+    qs = qs.select_related("channel", "owner").prefetch_related("tags")
+    page = Paginator(qs, settings.YUTANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+    }
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        return render(request, "customers/list.html#results", context)
+    context["tag_groups"] = tag_groups_with_tags()
+    return render(request, "customers/list.html", context)
+
+
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = get_customer_for(user, pk)
+    visible = Customer.objects.visible_to(user)
+    context = {
+        "customer": customer,
+        "tags": list(customer.tags.select_related("group")),
+        "tag_groups": tag_groups_with_tags(),
+        "grades": Grade.choices,
+        "grade_advice": GRADE_ADVICE,
+        "referrer_visible": customer.referrer_id
+        and visible.filter(pk=customer.referrer_id).exists(),
+        "referrals": list(visible.filter(referrer=customer).order_by("-created")[:50]),
+        "activities": list(customer.activities.select_related("actor")[:100]),
+        "grade_history": list(customer.activities.filter(kind=ActivityKind.GRADE)[:20]),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+def _save_form(request: HttpRequest, form: CustomerForm, before: dict | None) -> Customer | None:
+    user = _user(request)
+    try:
+        with transaction.atomic():
+            customer = form.save(commit=False)
+            if before is None:
+                return actions.create_customer(
+                    customer=customer, tags=form.cleaned_data["tags"], actor=user, source="form"
+                )
+            return actions.update_customer(
+                customer=customer, before=before, tags=form.cleaned_data["tags"], actor=user
+            )
+    except IntegrityError:
+        # Someone else saved the same phone or WeChat ID between our check and our write.
+        form.add_error(None, _("Another customer with this phone or WeChat ID was just saved."))
+        return None
+
+
+def customer_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = CustomerForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        customer = _save_form(request, form, None)
+        if customer:
+            messages.success(request, _("Customer “%(name)s” added.") % {"name": customer.nickname})
+            return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "tag_groups": tag_groups_with_tags(), "creating": True},
+    )
+
+
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = get_customer_for(user, pk)
+    before = {**actions.snapshot(customer), "grade": customer.grade}
+    form = CustomerForm(request.POST or None, instance=customer, user=user)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_form(request, form, before)
+        if saved:
+            messages.success(request, _("Changes saved."))
+            return redirect(saved)
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "tag_groups": tag_groups_with_tags(), "customer": customer},
+    )
+
+
+@require_POST
+def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for(_user(request), pk)
+    name = customer.nickname
+    customer.delete()
+    messages.success(request, _("Customer “%(name)s” deleted.") % {"name": name})
+    return redirect("customers:list")
+
+
+@require_POST
+def customer_grade(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = get_customer_for(user, pk)
+    grade = request.POST.get("grade", "")
+    if grade not in ["", *Grade.values]:
+        messages.error(request, _("The grade must be one of AA, A, B, C, D, F."))
+    elif actions.set_grade(customer=customer, grade=grade, actor=user):
+        messages.success(request, _("Grade set to %(grade)s.") % {"grade": grade or _("none")})
+    return redirect(customer)
+
+
+@require_POST
+def customer_tag(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = get_customer_for(user, pk)
+    tag = (
+        Tag.objects.filter(pk=request.POST.get("tag") or 0).first()
+        if (request.POST.get("tag", "").isdigit())
+        else None
+    )
+    if tag is None:
+        messages.error(request, _("Unknown tag."))
+    else:
+        actions.toggle_tag(customer=customer, tag=tag, actor=user)
+    return redirect(customer)
+
+
+def customer_pick(request: HttpRequest) -> HttpResponse:
+    """Search results for choosing a referrer or a customer to merge with (htmx fragment)."""
+    user = _user(request)
+    q = request.GET.get("q", "")[:64]
+    exclude = request.GET.get("exclude", "")
+    qs = Customer.objects.visible_to(user).search(q).order_by("search_pinyin")
+    if exclude.isdigit():
+        qs = qs.exclude(pk=int(exclude))
+    results = list(qs[:8]) if q.strip() else []
+    return render(
+        request,
+        "customers/pick.html",
+        {"results": results, "mode": request.GET.get("mode", "referrer"), "exclude": exclude},
+    )
+
+
+def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = get_customer_for(user, pk)
+    other_id = request.POST.get("other") or request.GET.get("other") or ""
+    other = get_customer_for(user, int(other_id)) if other_id.isdigit() else None
+    if other is not None and other.pk == customer.pk:
+        other = None
+    if request.method == "POST" and other is not None:
+        keep, remove = (
+            (other, customer)
+            if request.POST.get("keep") == str(other.pk)
+            else (
+                customer,
+                other,
+            )
+        )
+        with transaction.atomic():
+            merged = actions.merge_customers(keep=keep, remove=remove, actor=user)
+        messages.success(request, _("Merged into “%(name)s”.") % {"name": merged.nickname})
+        return redirect(merged)
+    rows = []
+    if other is not None:
+        a_tags = ", ".join(t.name for t in customer.tags.all())
+        b_tags = ", ".join(t.name for t in other.tags.all())
+        for field in ["nickname", "name", "phone", "wechat_id", "grade", "channel", "owner"]:
+            label = Customer._meta.get_field(field).verbose_name  # type: ignore[union-attr]
+            rows.append((label, getattr(customer, field) or "", getattr(other, field) or ""))
+        rows.append((_("tags"), a_tags, b_tags))
+        rows.append((_("timeline entries"), customer.activities.count(), other.activities.count()))
+    return render(
+        request, "customers/merge.html", {"customer": customer, "other": other, "rows": rows}
+    )

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from yutang.accounts.views import home
+from yutang.api import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path(
+        "login/",
+        login_not_required(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html", redirect_authenticated_user=True
+            )
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password.html", success_url="/settings/"
+        ),
+        name="password_change",
+    ),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("customers/", include("yutang.customers.urls")),
+    path("settings/", include("yutang.accounts.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
