@@ -76,12 +76,14 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
 
 class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
     referrer = forms.ModelChoiceField(
+        label=_("referred by"),
         queryset=Customer.objects.none(),
         required=False,
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("That referrer does not exist.")},
     )
     tags = TagChoiceField(
+        label=_("tags"),
         queryset=Tag.objects.select_related("group"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -164,14 +164,16 @@ def customer_pick(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     q = request.GET.get("q", "")[:64]
     exclude = request.GET.get("exclude", "")
+    exclude = exclude if exclude.isdigit() else ""
+    mode = "merge" if request.GET.get("mode") == "merge" and exclude else "referrer"
     qs = Customer.objects.visible_to(user).search(q).order_by("search_pinyin")
-    if exclude.isdigit():
+    if exclude:
         qs = qs.exclude(pk=int(exclude))
     results = list(qs[:8]) if q.strip() else []
     return render(
         request,
         "customers/pick.html",
-        {"results": results, "mode": request.GET.get("mode", "referrer"), "exclude": exclude},
+        {"results": results, "mode": mode, "exclude": exclude},
     )
 
 

@@ -26,11 +26,13 @@ document.addEventListener("click", async (event) => {
     document.getElementById("referrer-label").textContent = pick.dataset.pickLabel;
     document.getElementById("referrer-results").innerHTML = "";
     document.getElementById("referrer-search").value = "";
+    document.getElementById("referrer-clear").hidden = false;
     return;
   }
   if (event.target.id === "referrer-clear") {
     document.getElementById("id_referrer").value = "";
     document.getElementById("referrer-label").textContent = "";
+    event.target.hidden = true;
     return;
   }
   if (event.target.id === "paste-fill") {
