@@ -54,8 +54,20 @@ def tags(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "customers/tags.html",
-        {"group_form": group_form, "tag_form": tag_form, "groups": groups},
+        {"forms": [group_form, tag_form], "groups": groups},
     )
+
+
+@require_POST
+def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    owner_required(request)
+    channel = get_object_or_404(Channel, pk=pk)
+    if channel.customers.exists():
+        messages.error(request, _("This channel is in use: switch it off instead."))
+    else:
+        channel.delete()
+        messages.success(request, _("Deleted."))
+    return redirect("customers:channels")
 
 
 @require_POST

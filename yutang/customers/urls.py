@@ -21,6 +21,9 @@ from . import settings_views  # noqa: E402
 
 urlpatterns += [
     path("settings/channels/", settings_views.channels, name="channels"),
+    path(
+        "settings/channels/<int:pk>/delete/", settings_views.channel_delete, name="channel_delete"
+    ),
     path("settings/tags/", settings_views.tags, name="tags"),
     path("settings/tags/<int:pk>/delete/", settings_views.tag_delete, name="tag_delete"),
 ]
