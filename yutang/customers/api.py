@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -65,7 +66,8 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_referrer(obj: Customer) -> int | None:
-        return obj.referrer_id
+        # A referrer in another branch is not named, not even by its id.
+        return obj.referrer_id if getattr(obj, "referrer_visible", True) else None
 
 
 class CustomerIn(Schema):
@@ -239,13 +241,16 @@ def _save(request: HttpRequest, customer: Customer | None, payload: dict[str, An
     return Status(201 if before is None else 200, _fetch(user, obj.pk))
 
 
+def _for_output(user: User, qs: Any) -> Any:
+    qs = qs.select_related("channel", "owner").prefetch_related("tags")
+    if user.sees_everything:
+        return qs
+    visible = Customer.objects.visible_to(user)
+    return qs.annotate(referrer_visible=Exists(visible.filter(pk=OuterRef("referrer_id"))))
+
+
 def _fetch(user: User, pk: int) -> Customer:
-    return get_object_or_404(
-        Customer.objects.visible_to(user)
-        .select_related("channel", "owner")
-        .prefetch_related("tags"),
-        pk=pk,
-    )
+    return get_object_or_404(_for_output(user, Customer.objects.visible_to(user)), pk=pk)
 
 
 @router.get("/customers", response=CustomerPage, summary="List and search customers")
@@ -294,9 +299,7 @@ def list_customers(
         return _error_response(errors)
     qs = form.filter(Customer.objects.visible_to(user))
     start = (page - 1) * page_size
-    items = list(
-        qs.select_related("channel", "owner").prefetch_related("tags")[start : start + page_size]
-    )
+    items = list(_for_output(user, qs)[start : start + page_size])
     return {"items": items, "count": qs.count()}
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from yutang.accounts.models import User
@@ -17,6 +18,7 @@ from .models import Channel, Customer, Grade, Tag, TagGroup
 WECHAT_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{5,19}$")
 # Says nothing about the customer or who holds them: the branches are each other's competitors.
 DUPLICATE_ELSEWHERE = _("Already registered by another agent.")
+HIDDEN_CUSTOMER = _("a customer of another branch")
 
 
 def owner_choices(user: User) -> Any:
@@ -76,14 +78,14 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
 
 class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
     referrer = forms.ModelChoiceField(
-        label=_("referred by"),
+        label=capfirst(_("referred by")),
         queryset=Customer.objects.none(),
         required=False,
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("That referrer does not exist.")},
     )
     tags = TagChoiceField(
-        label=_("tags"),
+        label=capfirst(_("tags")),
         queryset=Tag.objects.select_related("group"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -133,7 +135,14 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         self.user = user
         self.duplicates = {}
         visible = Customer.objects.visible_to(user)
-        self.fields["referrer"].queryset = visible.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
+        self.visible = visible
+        # A referrer the user cannot see (set before the customer changed branch) may be kept,
+        # never chosen anew, and is never named.
+        self.kept_hidden_referrer = bool(
+            self.instance.referrer_id and not visible.filter(pk=self.instance.referrer_id).exists()
+        )
+        referrers = visible | Customer.objects.filter(pk=self.instance.referrer_id or 0)
+        self.fields["referrer"].queryset = referrers.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
         self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
         channels = Channel.objects.filter(active=True)
         if self.instance.channel_id:
@@ -143,6 +152,15 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
         self.fields["owner"].required = True
+
+    def referrer_label(self) -> str:
+        value = str(self["referrer"].value() or "")
+        if not value.isdigit():
+            return ""
+        if self.kept_hidden_referrer and value == str(self.instance.referrer_id):
+            return str(HIDDEN_CUSTOMER)
+        chosen = self.visible.filter(pk=int(value)).first()
+        return chosen.nickname if chosen else ""
 
     def clean_nickname(self) -> str:
         value = " ".join(self.cleaned_data["nickname"].split())

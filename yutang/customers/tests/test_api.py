@@ -147,6 +147,34 @@ class CreateTests(ApiTestCase):
         assert response.json()["duplicates"] == {"phone": existing.pk}
 
 
+class HiddenReferrerTests(ApiTestCase):
+    def test_it_never_names_a_referrer_in_another_branch(self) -> None:
+        hidden = make_customer(self.charlie, "别人的客户")
+        mine = make_customer(self.bob, "小美", referrer=hidden)
+        assert self.call(self.bob, "get", f"/api/customers/{mine.pk}").json()["referrer"] is None
+        listed = self.call(self.bob, "get", "/api/customers").json()["items"]
+        assert [c["referrer"] for c in listed] == [None]
+        assert (
+            self.call(self.alice, "get", f"/api/customers/{mine.pk}").json()["referrer"]
+            == hidden.pk
+        )
+        # Saving keeps the hidden referrer; choosing one anew from another branch is refused.
+        response = self.call(self.bob, "patch", f"/api/customers/{mine.pk}", {"city": "杭州市"})
+        assert response.status_code == 200
+        mine.refresh_from_db()
+        assert mine.referrer == hidden
+        other = make_customer(self.charlie, "另一个")
+        response = self.call(self.bob, "patch", f"/api/customers/{mine.pk}", {"referrer": other.pk})
+        assert response.status_code == 422 and "referrer" in response.json()["errors"]
+
+    def test_it_refuses_to_move_a_customer_to_another_branch(self) -> None:
+        mine = make_customer(self.bob, "小美")
+        response = self.call(self.bob, "patch", f"/api/customers/{mine.pk}", {"owner": "charlie"})
+        assert response.status_code == 422
+        mine.refresh_from_db()
+        assert mine.owner == self.bob
+
+
 class ObjectTests(ApiTestCase):
     def setUp(self) -> None:
         self.customer = make_customer(self.dave, "小美", phone="13800138000")

@@ -24,6 +24,15 @@ class DetailTests(BaseTestCase):
         assert [a.kind for a in response.context["activities"]] == ["tagged", "grade"]
         assert [a.data["new"] for a in response.context["grade_history"]] == ["A"]
 
+    def test_it_does_not_name_a_referrer_of_another_branch(self) -> None:
+        hidden = make_customer(self.charlie, "别人的客户")
+        self.customer.referrer = hidden
+        self.customer.save()
+        self.login(self.bob)
+        for url in [f"/customers/{self.customer.pk}/", f"/customers/{self.customer.pk}/edit/"]:
+            html = self.client.get(url).content.decode()
+            assert "别人的客户" not in html and "其他代理线的客户" in html
+
     def test_it_is_a_404_outside_the_branch(self) -> None:
         self.login(self.charlie)
         pk = self.customer.pk
