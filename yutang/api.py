@@ -40,6 +40,11 @@ PYDANTIC_MESSAGES = {
     "int_type": gettext_lazy("Must be a whole number."),
     "string_type": gettext_lazy("Must be text."),
     "list_type": gettext_lazy("Must be a list."),
+    "datetime_parsing": gettext_lazy("Enter a valid date and time (YYYY-MM-DDTHH:MM)."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a valid date and time (YYYY-MM-DDTHH:MM)."),
+    "datetime_type": gettext_lazy("Enter a valid date and time (YYYY-MM-DDTHH:MM)."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
     "missing": gettext_lazy("This field is required."),
     "json_invalid": gettext_lazy("The request body is not valid JSON."),
 }
@@ -51,6 +56,16 @@ def field_errors(errors: dict[str, list[str]], status: int = 422) -> HttpRespons
         {"detail": _("Please correct the errors below."), "errors": errors},
         status=status,
     )
+
+
+def form_errors(form: Any, extra: dict[str, list[str]] | None = None) -> Any:
+    """422 with the form's messages per field, the same words the pages show."""
+    from ninja.responses import Status
+
+    errors = dict(extra or {})
+    for field, messages in form.errors.items():
+        errors.setdefault(field, []).extend(str(m) for m in messages)
+    return Status(422, {"detail": _("Please correct the errors below."), "errors": errors})
 
 
 @api.exception_handler(ValidationError)
@@ -71,6 +86,14 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     )
 
 
+from yutang.catalog.api import router as catalog_router  # noqa: E402
 from yutang.customers.api import router as customers_router  # noqa: E402
+from yutang.followups.api import router as followups_router  # noqa: E402
+from yutang.orders.api import router as orders_router  # noqa: E402
+from yutang.touchpoints.api import router as touchpoints_router  # noqa: E402
 
 api.add_router("/", customers_router)
+api.add_router("/", followups_router)
+api.add_router("/", catalog_router)
+api.add_router("/", orders_router)
+api.add_router("/", touchpoints_router)

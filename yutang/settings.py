@@ -46,6 +46,11 @@ CSRF_TRUSTED_ORIGINS = [
 INSTALLED_APPS = [
     "yutang.accounts",
     "yutang.customers",
+    "yutang.rules",
+    "yutang.followups",
+    "yutang.catalog",
+    "yutang.orders",
+    "yutang.touchpoints",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from yutang.accounts.views import home
 from yutang.api import api
+from yutang.touchpoints.views import workbench
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", workbench, name="home"),
     path(
         "login/",
         login_not_required(
@@ -30,6 +30,10 @@ urlpatterns = [
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("customers/", include("yutang.customers.urls")),
+    path("followups/", include("yutang.followups.urls")),
+    path("products/", include("yutang.catalog.urls")),
+    path("orders/", include("yutang.orders.urls")),
+    path("touchpoints/", include("yutang.touchpoints.urls")),
     path("settings/", include("yutang.accounts.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -23,10 +23,6 @@ def owner_required(request: HttpRequest) -> User:
     return user
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("customers:list")
-
-
 def account_settings(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     new_key = None

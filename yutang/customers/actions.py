@@ -48,7 +48,8 @@ def _display(value: Any) -> Any:
 
 
 def snapshot(customer: Customer) -> dict[str, Any]:
-    return {f: _display(getattr(customer, f)) for f in TRACKED_FIELDS}
+    values = {f: _display(getattr(customer, f)) for f in TRACKED_FIELDS}
+    return {**values, "referrer_id": customer.referrer_id}
 
 
 def _record_tag_changes(
@@ -75,6 +76,8 @@ def create_customer(
         _record_tag_changes(customer, set(), tag_ids, actor)
     if grade:
         log_activity(customer, ActivityKind.GRADE, actor, old="", new=grade, reason="")
+    if customer.referrer_id:
+        _refresh_referrers(before_id=None, after_id=customer.referrer_id)
     return customer
 
 
@@ -99,7 +102,18 @@ def update_customer(
         )
     if tags is not None:
         set_tags(customer=customer, tags=tags, actor=actor)
+    if "referrer" in changes:
+        _refresh_referrers(before_id=before.get("referrer_id"), after_id=customer.referrer_id)
     return customer
+
+
+def _refresh_referrers(*, before_id: int | None, after_id: int | None) -> None:
+    """Bringing a buyer can make the referrer a fan; losing one can undo it."""
+    from yutang.orders.lifecycle import refresh_lifecycles
+
+    ids = [i for i in (before_id, after_id) if i]
+    if ids:
+        refresh_lifecycles(ids)
 
 
 @transaction.atomic
@@ -177,9 +191,9 @@ def merge_customers(*, keep: Customer, remove: Customer, actor: User | None) -> 
         if rel.many_to_many or rel.one_to_one:
             continue
         field_name = rel.field.name
-        rel.related_model._default_manager.filter(**{field_name: remove}).update(
-            **{field_name: keep}
-        )
+        manager = rel.related_model._default_manager
+        _drop_rows_keep_already_has(manager, field_name, keep, remove)
+        manager.filter(**{field_name: remove}).update(**{field_name: keep})
     keep.tags.add(*remove.tags.all())
 
     # The unique phone / WeChat ID must be freed before `keep` can take them over.
@@ -205,4 +219,33 @@ def merge_customers(*, keep: Customer, remove: Customer, actor: User | None) -> 
     keep.save()
     remove.delete()
     log_activity(keep, ActivityKind.MERGED, actor, merged=removed_snapshot)
+    _refresh_derived(keep)
     return keep
+
+
+def _drop_rows_keep_already_has(
+    manager: Any, field_name: str, keep: Customer, remove: Customer
+) -> None:
+    """A row unique per customer (a touchpoint's key, say) that both have stays once: keep's."""
+    for constraint in manager.model._meta.constraints:
+        fields = getattr(constraint, "fields", ())
+        if not isinstance(constraint, models.UniqueConstraint) or field_name not in fields:
+            continue
+        others = [f for f in fields if f != field_name]
+        for values in manager.filter(**{field_name: keep}).values_list(*others):
+            manager.filter(
+                **{field_name: remove}, **dict(zip(others, values, strict=True))
+            ).delete()
+
+
+def _refresh_derived(customer: Customer) -> None:
+    """What the merged records say together: bought or not, stage, lifecycle."""
+    from yutang.orders.lifecycle import refresh_lifecycles
+    from yutang.orders.models import PAID_STATUSES
+
+    customer.consumed = customer.orders.filter(status__in=PAID_STATUSES).exists()
+    latest = customer.followups.exclude(stage="").order_by("-at", "-id").first()
+    if latest is not None:
+        customer.stage, customer.deal_amount = latest.stage, latest.amount
+    customer.save(update_fields=["consumed", "stage", "deal_amount"])
+    refresh_lifecycles([customer.pk])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from . import actions
 from .forms import CustomerFilterForm, CustomerForm
 from .models import GRADE_ADVICE, ActivityKind, Channel, Customer, Grade, Tag, TagGroup
 
-router = Router(tags=["customers"])
+router: Router = Router(tags=["customers"])
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,6 +50,10 @@ class CustomerOut(Schema):
     vip: bool
     do_not_disturb: bool
     notes: str
+    lifecycle: str
+    stage: str
+    deal_amount: Decimal | None
+    consumed: bool
     created: datetime
     updated: datetime
 
@@ -265,12 +270,21 @@ def list_customers(
     visited_store: bool | None = None,
     vip: bool | None = None,
     do_not_disturb: bool | None = None,
+    lifecycle: list[str] = Query(default=[]),  # noqa: B008
+    stage: list[str] = Query(default=[]),  # noqa: B008
     sort: str = "-created",
     page: int = 1,
     page_size: int = 20,
 ) -> Any:
     user = _user(request)
-    params: dict[str, Any] = {"q": q, "grade": grade, "tag_mode": tag_mode, "sort": sort}
+    params: dict[str, Any] = {
+        "q": q,
+        "grade": grade,
+        "tag_mode": tag_mode,
+        "sort": sort,
+        "lifecycle": lifecycle,
+        "stage": stage,
+    }
     errors: dict[str, list[str]] = {}
     if tag:
         params["tag"], tag_errors = _resolve_tags(list(tag))

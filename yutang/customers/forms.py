@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from yutang.accounts.models import User
 from yutang.lib.phones import PhoneError, normalize_phone
 
-from .models import Channel, Customer, Grade, Tag, TagGroup
+from .models import Channel, Customer, Grade, Lifecycle, Stage, Tag, TagGroup
 
 # WeChat's own rule: 6–20 letters, digits, "_" or "-", starting with a letter; letters are
 # case-insensitive, so IDs are stored in lower case.
@@ -199,6 +199,8 @@ class CustomerFilterForm(forms.Form):
     )
     channel = forms.ModelChoiceField(queryset=Channel.objects.all(), required=False)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    lifecycle = forms.MultipleChoiceField(required=False, choices=Lifecycle.choices)
+    stage = forms.MultipleChoiceField(required=False, choices=Stage.choices)
     visited_store = forms.NullBooleanField(required=False)
     vip = forms.NullBooleanField(required=False)
     do_not_disturb = forms.NullBooleanField(required=False)
@@ -245,6 +247,9 @@ class CustomerFilterForm(forms.Form):
         for field in ("channel", "owner"):
             if data.get(field):
                 qs = qs.filter(**{field: data[field]})
+        for field in ("lifecycle", "stage"):
+            if data.get(field):
+                qs = qs.filter(**{f"{field}__in": data[field]})
         for flag in ("visited_store", "vip", "do_not_disturb"):
             if data.get(flag) is not None:
                 qs = qs.filter(**{flag: data[flag]})

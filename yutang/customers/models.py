@@ -45,6 +45,23 @@ class BirthdayCalendar(models.TextChoices):
     LUNAR = "lunar", _("Lunar")
 
 
+class Stage(models.TextChoices):
+    A = "a", _("a · closes next time")
+    B = "b", _("b · pain found, not convinced")
+    C = "c", _("c · need not yet clear")
+    D = "d", _("d · not yet talked")
+
+
+class Lifecycle(models.TextChoices):
+    PROSPECT = "prospect", _("prospect")
+    NEW = "new", _("new")
+    RETURNING = "returning", _("returning")
+    LOYAL = "loyal", _("loyal")
+    FAN = "fan", _("fan")
+    DISTRIBUTOR = "distributor", _("distributor")
+    CHURNED = "churned", _("churned")
+
+
 class Channel(models.Model):
     """Where a customer came from (来源); the owner edits the list."""
 
@@ -168,6 +185,24 @@ class Customer(models.Model):
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     grade = models.CharField(_("grade"), max_length=2, choices=Grade.choices, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    agent_account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("became an agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer_record",
+        help_text=_("The agent account of a customer who became a distributor."),
+    )
+    # Derived state, kept by the follow-up and order actions in the same transaction.
+    stage = models.CharField(_("deal stage"), max_length=1, choices=Stage.choices, blank=True)
+    deal_amount = models.DecimalField(
+        _("expected amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    consumed = models.BooleanField(_("has bought (M)"), default=False)
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=12, choices=Lifecycle.choices, default=Lifecycle.PROSPECT
+    )
     search_pinyin = models.CharField(max_length=500, blank=True, editable=False)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -193,6 +228,8 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["phone"], name="customer_phone_idx"),
             models.Index(fields=["grade"], name="customer_grade_idx"),
+            models.Index(fields=["stage"], name="customer_stage_idx"),
+            models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
             models.Index(fields=["owner", "-created"], name="customer_owner_created_idx"),
         ]
 
@@ -248,6 +285,11 @@ class ActivityKind(models.TextChoices):
     UNTAGGED = "untagged", _("tag removed")
     MERGED = "merged", _("merged")
     IMPORTED = "imported", _("imported")
+    FOLLOWUP = "followup", _("follow-up")
+    ORDER = "order", _("order")
+    ORDER_STATUS = "order_status", _("order status")
+    COST = "cost", _("cost of keeping")
+    TOUCHPOINT = "touchpoint", _("touchpoint")
 
 
 class Activity(models.Model):

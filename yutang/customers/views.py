@@ -12,6 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yutang.accounts.models import User
+from yutang.followups.actions import suggested_grade
+from yutang.followups.forms import FollowUpForm
+from yutang.orders.views import with_totals
+from yutang.touchpoints.messages import reason
 
 from . import actions
 from .access import get_customer_for
@@ -68,6 +72,14 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referrals": list(visible.filter(referrer=customer).order_by("-created")[:50]),
         "activities": list(customer.activities.select_related("actor")[:100]),
         "grade_history": list(customer.activities.filter(kind=ActivityKind.GRADE)[:20]),
+        "suggested_grade": suggested_grade(customer),
+        "followup_form": FollowUpForm(initial={"stage": customer.stage or None}),
+        "orders": list(with_totals(customer.orders.all()).prefetch_related("lines__product")[:10]),
+        "costs": list(customer.costs.all()[:10]),
+        "touchpoints": [
+            (tp, reason(tp))
+            for tp in customer.touchpoints.pending().select_related("customer").order_by("due_on")
+        ],
     }
     return render(request, "customers/detail.html", context)
 

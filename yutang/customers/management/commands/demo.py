@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from yutang.accounts.actions import create_user
 from yutang.accounts.models import Role, User
+from yutang.customers.demo_sales import create_sales
 from yutang.customers.models import (
     Activity,
     ActivityKind,
@@ -24,6 +25,8 @@ from yutang.customers.models import (
 )
 from yutang.lib.addresses import all_districts
 from yutang.lib.pinyin import search_keys
+from yutang.orders.lifecycle import refresh_lifecycles
+from yutang.touchpoints.derive import derive_touchpoints
 
 DEMO_PASSWORD = "yutang2026"
 USERS = [
@@ -306,6 +309,9 @@ class Command(BaseCommand):
                 )
         through.objects.bulk_create(links, batch_size=1000)
         Activity.objects.bulk_create(activities, batch_size=1000)
+        create_sales(users, rng, today)
+        refresh_lifecycles(today=today)
+        derive_touchpoints(today=today)
 
     def ensure_tags(self) -> list[Tag]:
         tags = []

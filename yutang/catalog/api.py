@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from yutang.accounts.models import User
+from yutang.api import form_errors
+
+from .forms import ProductForm
+from .models import Product
+
+router: Router = Router(tags=["products"])
+
+
+class ProductIn(Schema):
+    name: str | None = None
+    sku: str | None = None
+    price: Decimal | None = None
+    cost: Decimal | None = None
+    usage_cycle_days: int | None = None
+    min_price: Decimal | None = None
+    active: bool | None = None
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    sku: str
+    price: Decimal
+    cost: Decimal
+    usage_cycle_days: int | None
+    min_price: Decimal | None
+    active: bool
+
+
+def _owner(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_owner else None
+
+
+def _save(product: Product | None, payload: dict[str, Any]) -> Any:
+    base = {f: getattr(product, f) if product else None for f in ProductForm.Meta.fields}
+    if product is None:
+        base["active"] = True
+        base["cost"] = Decimal(0)
+    base.update(payload)
+    data = {k: ("" if v is None else v) for k, v in base.items()}
+    if not data.get("active"):
+        data.pop("active", None)
+    form = ProductForm(data, instance=product)
+    if not form.is_valid():
+        return form_errors(form)
+    saved = form.save()
+    # Read back, so that the answer is the same as a later GET (prices with two decimals).
+    return Status(200 if product else 201, Product.objects.get(pk=saved.pk))
+
+
+@router.get("/products", response=list[ProductOut], summary="Every product")
+def list_products(request: HttpRequest) -> Any:
+    return list(Product.objects.all())
+
+
+@router.post("/products", response={201: ProductOut, 403: dict, 422: dict}, summary="Add a product")
+def create_product(request: HttpRequest, payload: ProductIn) -> Any:
+    if _owner(request) is None:
+        return Status(403, {"detail": _("Only the owner manages products.")})
+    return _save(None, payload.dict(exclude_unset=True))
+
+
+@router.get("/products/{product_id}", response=ProductOut, summary="One product")
+def get_product(request: HttpRequest, product_id: int) -> Any:
+    return get_object_or_404(Product, pk=product_id)
+
+
+@router.patch(
+    "/products/{product_id}", response={200: ProductOut, 403: dict, 422: dict}, summary="Change"
+)
+def update_product(request: HttpRequest, product_id: int, payload: ProductIn) -> Any:
+    if _owner(request) is None:
+        return Status(403, {"detail": _("Only the owner manages products.")})
+    return _save(get_object_or_404(Product, pk=product_id), payload.dict(exclude_unset=True))

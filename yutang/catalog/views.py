@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from yutang.accounts.views import owner_required
+
+from .forms import ProductForm
+from .models import Product
+
+
+def product_list(request: HttpRequest) -> HttpResponse:
+    owner_required(request)
+    products = Product.objects.annotate(lines=Count("order_lines"))
+    return render(request, "catalog/list.html", {"products": products})
+
+
+def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    owner_required(request)
+    product = get_object_or_404(Product, pk=pk) if pk else None
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("Product “%(name)s” saved.") % {"name": saved.name})
+        return redirect("catalog:list")
+    return render(request, "catalog/form.html", {"form": form, "product": product})

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from yutang.accounts.models import User
+from yutang.api import form_errors
+from yutang.customers.access import get_customer_for
+
+from .actions import log_followup
+from .forms import FollowUpForm
+
+router: Router = Router(tags=["follow-ups"])
+
+
+class FollowUpIn(Schema):
+    stage: str | None = None
+    channel: str = "chat"
+    summary: str = ""
+    next_step: str = ""
+    next_contact_on: date | None = None
+    amount: Decimal | None = None
+
+
+class FollowUpOut(Schema):
+    id: int
+    customer: int
+    at: datetime
+    channel: str
+    summary: str
+    next_step: str
+    next_contact_on: date | None
+    amount: Decimal | None
+    stage: str
+    author: str | None
+
+    @staticmethod
+    def resolve_customer(obj: Any) -> int:
+        return int(obj.customer_id)
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str | None:
+        return obj.author.username if obj.author else None
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@router.post(
+    "/customers/{customer_id}/followups",
+    response={201: FollowUpOut, 422: dict},
+    summary="Log a follow-up",
+)
+def create_followup(request: HttpRequest, customer_id: int, payload: FollowUpIn) -> Any:
+    user = _user(request)
+    customer = get_customer_for(user, customer_id)
+    data = {k: ("" if v is None else v) for k, v in payload.dict().items()}
+    form = FollowUpForm(data)
+    if not form.is_valid():
+        return form_errors(form)
+    return Status(201, log_followup(customer=customer, actor=user, **form.cleaned_data))
+
+
+@router.get(
+    "/customers/{customer_id}/followups",
+    response=list[FollowUpOut],
+    summary="A customer's follow-ups",
+)
+def list_followups(request: HttpRequest, customer_id: int) -> Any:
+    customer = get_customer_for(_user(request), customer_id)
+    return list(customer.followups.select_related("author")[:200])

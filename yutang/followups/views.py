@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Count, DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yutang.accounts.models import User
+from yutang.customers.access import get_customer_for
+from yutang.customers.models import Customer, Stage
+from yutang.rules.models import Rules
+
+from .actions import log_followup
+from .forms import FollowUpForm
+
+PIPELINE_COLUMN_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def followup_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = get_customer_for(user, customer_pk)
+    form = FollowUpForm(request.POST or None, initial={"stage": customer.stage or None})
+    if request.method == "POST" and form.is_valid():
+        log_followup(customer=customer, actor=user, **form.cleaned_data)
+        messages.success(request, _("Follow-up logged."))
+        return redirect(f"{customer.get_absolute_url()}#followups")
+    return render(request, "followups/form.html", {"form": form, "customer": customer})
+
+
+def pipeline(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    rules = Rules.current()
+    visible = Customer.objects.visible_to(user).exclude(stage="")
+    money = DecimalField(max_digits=14, decimal_places=2)
+    sums = {
+        row["stage"]: row
+        for row in visible.values("stage").annotate(
+            n=Count("id"), amount=Coalesce(Sum("deal_amount"), Value(0, output_field=money))
+        )
+    }
+    columns = []
+    total = Decimal(0)
+    for stage, label in Stage.choices:
+        row = sums.get(stage, {"n": 0, "amount": Decimal(0)})
+        probability = rules.stage_probability(stage)
+        forecast = (Decimal(str(row["amount"])) * probability).quantize(Decimal("0.01"))
+        total += forecast
+        customers = list(
+            visible.filter(stage=stage).order_by("-deal_amount", "-updated")[:PIPELINE_COLUMN_SIZE]
+        )
+        columns.append(
+            {
+                "stage": stage,
+                "label": label,
+                "count": row["n"],
+                "amount": row["amount"],
+                "probability": int(probability * 100),
+                "forecast": forecast,
+                "customers": customers,
+            }
+        )
+    active = request.GET.get("stage", "a")
+    return render(
+        request,
+        "followups/pipeline.html",
+        {"columns": columns, "total": total, "active": active, "stages": Stage.choices},
+    )
+
+
+@require_POST
+def pipeline_move(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    """Moving a customer between stages is a follow-up of its own."""
+    user = _user(request)
+    customer = get_customer_for(user, customer_pk)
+    stage = request.POST.get("stage", "")
+    if stage not in Stage.values:
+        messages.error(request, _("The stage must be a, b, c or d."))
+    elif stage != customer.stage:
+        log_followup(
+            customer=customer,
+            actor=user,
+            stage=stage,
+            summary=_("Moved from stage %(old)s to %(new)s in the pipeline.")
+            % {"old": customer.stage or "—", "new": stage},
+            amount=customer.deal_amount,
+        )
+        messages.success(
+            request,
+            _("%(name)s moved to stage %(stage)s.") % {"name": customer.nickname, "stage": stage},
+        )
+    return redirect(f"/followups/pipeline/?stage={stage if stage in Stage.values else 'a'}")

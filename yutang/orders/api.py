@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from yutang.accounts.models import User
+from yutang.api import field_errors, form_errors
+from yutang.catalog.models import Product
+from yutang.customers.models import Customer
+
+from . import actions
+from .forms import LineForm, OrderForm
+from .models import Order
+from .models import Status as OrderStatus
+
+router: Router = Router(tags=["orders"])
+
+
+class LineIn(Schema):
+    product: int | str
+    quantity: int
+    unit_price: Decimal | None = None
+
+
+class OrderIn(Schema):
+    customer: int
+    lines: list[LineIn]
+    status: str = OrderStatus.INTENT
+    at: datetime | None = None
+    discount: Decimal = Decimal(0)
+    payment_method: str = ""
+    courier: str = ""
+    tracking_number: str = ""
+    note: str = ""
+
+
+class StatusIn(Schema):
+    status: str
+    at: datetime | None = None
+
+
+class LineOut(Schema):
+    product: int
+    product_name: str
+    quantity: int
+    unit_price: Decimal
+    unit_cost: Decimal
+    amount: Decimal
+
+    @staticmethod
+    def resolve_product(obj: Any) -> int:
+        return int(obj.product_id)
+
+    @staticmethod
+    def resolve_product_name(obj: Any) -> str:
+        return str(obj.product.name)
+
+
+class OrderOut(Schema):
+    id: int
+    customer: int
+    seller: str
+    status: str
+    lines: list[LineOut]
+    discount: Decimal
+    total: Decimal
+    payment_method: str
+    courier: str
+    tracking_number: str
+    note: str
+    created: datetime
+    steps: dict[str, datetime]
+
+    @staticmethod
+    def resolve_customer(obj: Order) -> int:
+        return obj.customer_id
+
+    @staticmethod
+    def resolve_seller(obj: Order) -> str:
+        return obj.seller.username
+
+    @staticmethod
+    def resolve_lines(obj: Order) -> list[Any]:
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_total(obj: Order) -> Decimal:
+        return obj.total()
+
+    @staticmethod
+    def resolve_steps(obj: Order) -> dict[str, datetime]:
+        return {code: at for code, _label, at in obj.steps() if at}
+
+
+class OrderPage(Schema):
+    items: list[OrderOut]
+    count: int
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _visible_orders(user: User) -> Any:
+    return (
+        Order.objects.visible_to(user).select_related("seller").prefetch_related("lines__product")
+    )
+
+
+@router.get("/orders", response={200: OrderPage, 422: dict}, summary="List orders")
+def list_orders(
+    request: HttpRequest,
+    customer: int | None = None,
+    status: str = "",
+    page: int = 1,
+    page_size: int = 20,
+) -> Any:
+    qs = _visible_orders(_user(request))
+    if status:
+        if status not in OrderStatus.values:
+            return field_errors({"status": [_("Unknown status.")]})
+        qs = qs.filter(status=status)
+    if customer is not None:
+        qs = qs.filter(customer_id=customer)
+    if page < 1 or not 1 <= page_size <= 200:
+        return field_errors({"page": [_("page ≥ 1 and 1 ≤ page_size ≤ 200.")]})
+    start = (page - 1) * page_size
+    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+
+
+def _product(value: int | str) -> Product | None:
+    if isinstance(value, int) or str(value).isdigit():
+        return Product.objects.filter(pk=int(value), active=True).first()
+    return Product.objects.filter(sku=str(value), active=True).first()
+
+
+@router.post("/orders", response={201: OrderOut, 422: dict}, summary="Place an order")
+def create_order(request: HttpRequest, payload: OrderIn) -> Any:
+    user = _user(request)
+    errors: dict[str, list[str]] = {}
+    customer = Customer.objects.visible_to(user).filter(pk=payload.customer).first()
+    if customer is None:
+        errors["customer"] = [_("That customer does not exist.")]
+    if not payload.lines:
+        errors["lines"] = [_("An order needs at least one line.")]
+    lines: list[actions.LineInput] = []
+    for index, line in enumerate(payload.lines):
+        product = _product(line.product)
+        form = LineForm(
+            {
+                "product": product.pk if product else "",
+                "quantity": line.quantity,
+                "unit_price": "" if line.unit_price is None else line.unit_price,
+            }
+        )
+        if product is None:
+            errors.setdefault(f"lines.{index}.product", []).append(
+                _("Unknown product: %(value)s.") % {"value": line.product}
+            )
+        if not form.is_valid():
+            for field, messages in form.errors.items():
+                if field != "product":
+                    errors.setdefault(f"lines.{index}.{field}", []).extend(str(m) for m in messages)
+        elif product is not None:
+            lines.append(
+                actions.LineInput(
+                    product=product,
+                    quantity=form.cleaned_data["quantity"],
+                    unit_price=form.cleaned_data["unit_price"],
+                )
+            )
+    fields = payload.dict(exclude={"customer", "lines", "at"})
+    order_form = OrderForm({**fields, "at": payload.at or ""})
+    if not order_form.is_valid() or errors:
+        return form_errors(order_form, errors)
+    assert customer is not None
+    data = order_form.cleaned_data
+    try:
+        order = actions.place_order(customer=customer, seller=user, actor=user, lines=lines, **data)
+    except actions.OrderError as exc:
+        return field_errors({"status": [str(exc)]})
+    return Status(201, _visible_orders(user).get(pk=order.pk))
+
+
+@router.get("/orders/{order_id}", response=OrderOut, summary="One order")
+def get_order(request: HttpRequest, order_id: int) -> Any:
+    return get_object_or_404(_visible_orders(_user(request)), pk=order_id)
+
+
+@router.post(
+    "/orders/{order_id}/status", response={200: OrderOut, 422: dict}, summary="Move an order on"
+)
+def set_status(request: HttpRequest, order_id: int, payload: StatusIn) -> Any:
+    user = _user(request)
+    order = get_object_or_404(_visible_orders(user), pk=order_id)
+    if payload.status not in OrderStatus.values:
+        return field_errors({"status": [_("Unknown status.")]})
+    try:
+        actions.change_order_status(order=order, status=payload.status, actor=user, at=payload.at)
+    except actions.OrderError as exc:
+        return field_errors({"status": [str(exc)]})
+    return _visible_orders(user).get(pk=order.pk)

@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yutang.catalog.models import Product
+from yutang.customers.models import Customer
+
+if TYPE_CHECKING:
+    from yutang.accounts.models import User
+
+
+class Status(models.TextChoices):
+    INTENT = "intent", _("agreed (意向)")
+    UNPAID = "unpaid", _("awaiting payment")
+    PAID = "paid", _("paid")
+    SHIPPED = "shipped", _("shipped")
+    SIGNED = "signed", _("signed for")
+    COMPLETED = "completed", _("completed")
+    CANCELLED = "cancelled", _("cancelled")
+    REFUNDED = "refunded", _("refunded")
+
+
+# Which step may follow which. A counter sale may go straight from agreed to paid, a pickup from
+# paid to completed; a refund can come after any step once money was received.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.INTENT: {Status.UNPAID, Status.PAID, Status.CANCELLED},
+    Status.UNPAID: {Status.PAID, Status.CANCELLED},
+    Status.PAID: {Status.SHIPPED, Status.SIGNED, Status.COMPLETED, Status.REFUNDED},
+    Status.SHIPPED: {Status.SIGNED, Status.REFUNDED},
+    Status.SIGNED: {Status.COMPLETED, Status.REFUNDED},
+    Status.COMPLETED: {Status.REFUNDED},
+    Status.CANCELLED: set(),
+    Status.REFUNDED: set(),
+}
+# Statuses in which the customer has paid and keeps the goods.
+PAID_STATUSES = [Status.PAID, Status.SHIPPED, Status.SIGNED, Status.COMPLETED]
+# The order a new order may start in: anything but the two dead ends.
+START_STATUSES = [s for s in Status.values if s not in (Status.CANCELLED, Status.REFUNDED)]
+FLOW = [Status.INTENT, Status.UNPAID, Status.PAID, Status.SHIPPED, Status.SIGNED, Status.COMPLETED]
+
+
+class PaymentMethod(models.TextChoices):
+    WECHAT = "wechat", _("WeChat transfer")
+    ALIPAY = "alipay", _("Alipay")
+    CASH = "cash", _("cash")
+    CARD = "card", _("bank card")
+    OTHER = "other", _("other")
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def visible_to(self, user: User) -> OrderQuerySet:
+        return self.filter(customer__in=Customer.objects.visible_to(user))
+
+    def paid(self) -> OrderQuerySet:
+        return self.filter(status__in=PAID_STATUSES)
+
+
+class Order(models.Model):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seller"),
+        on_delete=models.PROTECT,
+        related_name="orders_sold",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    discount = models.DecimalField(
+        _("discount"),
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        max_digits=12,
+        decimal_places=2,
+    )
+    payment_method = models.CharField(
+        _("payment method"), max_length=8, choices=PaymentMethod.choices, blank=True
+    )
+    courier = models.CharField(_("courier"), max_length=32, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # The time of every step, so that touchpoints and repurchase intervals read real dates.
+    intent_at = models.DateTimeField(null=True, blank=True)
+    unpaid_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="order_customer_status_idx"),
+            models.Index(fields=["status"], name="order_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(discount__gte=0), name="order_discount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="order_status_valid"
+            ),
+        ]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", args=[self.pk])
+
+    def step_at(self, status: str) -> datetime | None:
+        value: datetime | None = getattr(self, f"{status}_at")
+        return value
+
+    def allowed_next(self) -> list[str]:
+        return [s for s in Status.values if s in TRANSITIONS[self.status]]
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in PAID_STATUSES
+
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines.all()), Decimal(0))
+
+    def total(self) -> Decimal:
+        return max(self.subtotal() - self.discount, Decimal(0))
+
+    def cost(self) -> Decimal:
+        return sum((line.quantity * line.unit_cost for line in self.lines.all()), Decimal(0))
+
+    def steps(self) -> list[tuple[str, str, datetime | None]]:
+        """Every step reached, with its time, in flow order, for the order page."""
+        labels = dict(Status.choices)
+        return [
+            (s, str(labels[s]), self.step_at(s))
+            for s in [*FLOW, Status.CANCELLED, Status.REFUNDED]
+            if self.step_at(s)
+        ]
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="order_lines"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        _("unit price"), validators=[MinValueValidator(Decimal(0))], max_digits=12, decimal_places=2
+    )
+    unit_cost = models.DecimalField(
+        _("unit cost"),
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        max_digits=12,
+        decimal_places=2,
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_positive"),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="line_cost_positive"),
+        ]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+    @property
+    def below_min_price(self) -> bool:
+        return self.product.min_price is not None and self.unit_price < self.product.min_price
+
+
+class CostKind(models.TextChoices):
+    GIFT = "gift", _("gift")
+    COUPON = "coupon", _("coupon")
+    REFERRAL = "referral", _("referral reward")
+    SHIPPING = "shipping", _("shipping subsidy")
+    OTHER = "other", _("other")
+
+
+class CustomerCost(models.Model):
+    """What keeping a customer costs (维护费用, seed 004)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="costs")
+    kind = models.CharField(_("kind"), max_length=10, choices=CostKind.choices)
+    amount = models.DecimalField(
+        _("amount"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        max_digits=12,
+        decimal_places=2,
+    )
+    on = models.DateField(_("date"), default=timezone.localdate)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="cost_amount_positive")
+        ]
+        verbose_name = _("cost of keeping")
+        verbose_name_plural = _("costs of keeping")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import DecimalField, F, Prefetch, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yutang.accounts.models import User
+from yutang.catalog.models import Product
+from yutang.customers.access import get_customer_for
+from yutang.customers.models import Customer
+
+from . import actions
+from .access import get_order_for
+from .forms import CostForm, LineFormSet, OrderForm, ShippingForm, StatusForm
+from .models import Order, OrderLine, Status
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def with_totals(qs):  # type: ignore[no-untyped-def]
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return qs.annotate(
+        subtotal=Coalesce(
+            Sum(F("lines__quantity") * F("lines__unit_price"), output_field=money),
+            Value(0, output_field=money),
+        )
+    ).annotate(
+        # A discount larger than the goods makes the order free, never negative (as Order.total).
+        total_amount=Greatest(F("subtotal") - F("discount"), Value(0, output_field=money))
+    )
+
+
+def order_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    qs = Order.objects.visible_to(user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    q = request.GET.get("q", "").strip()[:64]
+    if q:
+        qs = qs.filter(customer__in=Customer.objects.visible_to(user).search(q))
+    qs = with_totals(qs.select_related("customer", "seller")).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
+    )
+    page = Paginator(qs.order_by("-created", "-id"), settings.YUTANG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orders/list.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "status": status,
+            "q": q,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order_for(_user(request), pk)
+    lines = list(order.lines.select_related("product"))
+    return render(
+        request,
+        "orders/detail.html",
+        {
+            "order": order,
+            "lines": lines,
+            "subtotal": sum((line.amount for line in lines), 0),
+            "total": max(sum((line.amount for line in lines), 0) - order.discount, 0),
+            "next_statuses": [
+                (s, label) for s, label in Status.choices if s in order.allowed_next()
+            ],
+            "shipping_form": ShippingForm(
+                initial={"courier": order.courier, "tracking_number": order.tracking_number}
+            ),
+        },
+    )
+
+
+def order_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = get_customer_for(user, customer_pk)
+    form = OrderForm(request.POST or None)
+    lines = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        try:
+            order = actions.place_order(
+                customer=customer,
+                seller=user,
+                actor=user,
+                status=data["status"],
+                discount=data["discount"],
+                payment_method=data["payment_method"],
+                courier=data["courier"],
+                tracking_number=data["tracking_number"],
+                note=data["note"],
+                at=data["at"],
+                lines=[
+                    actions.LineInput(
+                        product=f.cleaned_data["product"],
+                        quantity=f.cleaned_data["quantity"],
+                        unit_price=f.cleaned_data.get("unit_price"),
+                    )
+                    for f in lines.forms
+                    if f.cleaned_data
+                ],
+            )
+        except actions.OrderError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Order #%(id)s saved.") % {"id": order.pk})
+            return redirect(order)
+    products = list(Product.objects.filter(active=True))
+    return render(
+        request,
+        "orders/form.html",
+        {"form": form, "lines": lines, "customer": customer, "products": products},
+    )
+
+
+@require_POST
+def order_status(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    order = get_order_for(user, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown status or a date in the wrong format."))
+        return redirect(order)
+    try:
+        actions.change_order_status(
+            order=order, status=form.cleaned_data["status"], actor=user, at=form.cleaned_data["at"]
+        )
+    except actions.OrderError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Order is now “%(status)s”.")
+            % {"status": actions.status_label(form.cleaned_data["status"])},
+        )
+    return redirect(order)
+
+
+@require_POST
+def order_shipping(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    order = get_order_for(user, pk)
+    form = ShippingForm(request.POST)
+    if form.is_valid():
+        actions.update_shipping(order=order, actor=user, **form.cleaned_data)
+        messages.success(request, _("Shipping details saved."))
+    else:
+        messages.error(request, _("Courier or tracking number too long."))
+    return redirect(order)
+
+
+def cost_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = get_customer_for(user, customer_pk)
+    form = CostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.add_cost(customer=customer, actor=user, **form.cleaned_data)
+        messages.success(request, _("Cost recorded."))
+        return redirect(f"{customer.get_absolute_url()}#costs")
+    return render(request, "orders/cost_form.html", {"form": form, "customer": customer})

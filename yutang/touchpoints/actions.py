@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from yutang.accounts.models import User
+from yutang.customers.actions import log_activity
+from yutang.customers.models import ActivityKind, Customer
+
+from .messages import message, reason
+from .models import Kind, State, Touchpoint
+
+
+class TouchpointError(ValueError):
+    pass
+
+
+def _settle(touchpoint: Touchpoint, state: str, actor: User | None) -> None:
+    touchpoint.state = state
+    touchpoint.closed_at = timezone.now()
+    touchpoint.closed_by = actor
+    touchpoint.save(update_fields=["state", "closed_at", "closed_by", "due_on", "data"])
+
+
+@transaction.atomic
+def complete_touchpoint(*, touchpoint: Touchpoint, actor: User | None, note: str = "") -> None:
+    """Done: the seller reached out, which is a conversation worth a follow-up entry."""
+    from yutang.followups.actions import log_followup
+
+    if touchpoint.state not in (State.OPEN, State.SNOOZED):
+        raise TouchpointError("settled")
+    _settle(touchpoint, State.DONE, actor)
+    customer = touchpoint.customer
+    channel = "call" if touchpoint.kind == Kind.VIP_CALL else "chat"
+    summary = f"{touchpoint.get_kind_display()}：{note or message(touchpoint)}"
+    log_followup(
+        customer=customer,
+        actor=actor,
+        stage="",
+        channel=channel,
+        summary=summary[:2000],
+        amount=customer.deal_amount,
+    )
+
+
+@transaction.atomic
+def snooze_touchpoint(*, touchpoint: Touchpoint, until: date, actor: User | None) -> None:
+    if touchpoint.state not in (State.OPEN, State.SNOOZED):
+        raise TouchpointError("settled")
+    if until <= timezone.localdate():
+        raise TouchpointError("past")
+    touchpoint.data = {**touchpoint.data, "snoozed_from": touchpoint.due_on.isoformat()}
+    touchpoint.due_on = until
+    touchpoint.state = State.SNOOZED
+    touchpoint.save(update_fields=["state", "due_on", "data"])
+
+
+@transaction.atomic
+def skip_touchpoint(*, touchpoint: Touchpoint, actor: User | None) -> None:
+    if touchpoint.state not in (State.OPEN, State.SNOOZED):
+        raise TouchpointError("settled")
+    _settle(touchpoint, State.SKIPPED, actor)
+    log_activity(
+        touchpoint.customer,
+        ActivityKind.TOUCHPOINT,
+        actor,
+        touchpoint_kind=touchpoint.kind,
+        state=State.SKIPPED,
+        reason=reason(touchpoint),
+    )
+
+
+def close_answered_followups(*, customer: Customer, actor: User | None) -> None:
+    """A new conversation settles the follow-up that was due."""
+    customer.touchpoints.filter(
+        kind=Kind.FOLLOWUP_DUE, state__in=[State.OPEN, State.SNOOZED]
+    ).update(state=State.DONE, closed_at=timezone.now(), closed_by=actor)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from yutang.accounts.models import User
+from yutang.api import field_errors
+
+from . import actions
+from .derive import ensure_derived
+from .messages import message, reason, templates_by_kind
+from .models import Kind, State, Touchpoint
+from .workbench import build_workbench
+
+router: Router = Router(tags=["touchpoints"])
+
+
+class TouchpointOut(Schema):
+    id: int
+    customer: int
+    customer_nickname: str
+    kind: str
+    due_on: date
+    reason: str
+    message: str
+    state: str
+
+
+class SnoozeIn(Schema):
+    until: date | None = None
+    days: int | None = None
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _out(tp: Touchpoint, templates: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": tp.pk,
+        "customer": tp.customer_id,
+        "customer_nickname": tp.customer.nickname,
+        "kind": tp.kind,
+        "due_on": tp.due_on,
+        "reason": reason(tp),
+        "message": message(tp, templates),
+        "state": tp.state,
+    }
+
+
+@router.get("/touchpoints", response={200: list[TouchpointOut], 422: dict}, summary="Touchpoints")
+def list_touchpoints(
+    request: HttpRequest,
+    customer: int | None = None,
+    state: str = "",
+    kind: str = "",
+    due_by: date | None = None,
+    today: bool = False,
+) -> Any:
+    """`today=true` gives the workbench: open items due today or overdue, in priority order,
+    within the daily capacity, honouring the frequency cap and do-not-disturb."""
+    user = _user(request)
+    templates = templates_by_kind()
+    if today:
+        now = timezone.localdate()
+        ensure_derived(now)
+        return [_out(item.touchpoint, templates) for item in build_workbench(user, now).items]
+    errors: dict[str, list[str]] = {}
+    if state and state not in State.values:
+        errors["state"] = [_("Unknown state.")]
+    if kind and kind not in Kind.values:
+        errors["kind"] = [_("Unknown kind.")]
+    if errors:
+        return field_errors(errors)
+    qs = Touchpoint.objects.visible_to(user).select_related("customer")
+    if customer is not None:
+        qs = qs.filter(customer_id=customer)
+    if state == State.OPEN:
+        # Snoozed items come back as open on their new date.
+        qs = qs.pending()
+    elif state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if due_by:
+        qs = qs.filter(due_on__lte=due_by)
+    return [_out(tp, templates) for tp in qs.order_by("due_on", "id")[:500]]
+
+
+def _get(request: HttpRequest, touchpoint_id: int) -> Touchpoint:
+    return get_object_or_404(
+        Touchpoint.objects.visible_to(_user(request)).select_related("customer"), pk=touchpoint_id
+    )
+
+
+def _answer(tp: Touchpoint) -> dict[str, Any]:
+    tp.refresh_from_db()
+    return _out(tp, templates_by_kind())
+
+
+@router.post("/touchpoints/{touchpoint_id}/done", response={200: TouchpointOut, 422: dict})
+def done(request: HttpRequest, touchpoint_id: int, payload: NoteIn | None = None) -> Any:
+    tp = _get(request, touchpoint_id)
+    try:
+        actions.complete_touchpoint(
+            touchpoint=tp, actor=_user(request), note=(payload.note if payload else "")[:500]
+        )
+    except actions.TouchpointError:
+        return field_errors({"state": [_("This item was already handled.")]})
+    return _answer(tp)
+
+
+@router.post("/touchpoints/{touchpoint_id}/snooze", response={200: TouchpointOut, 422: dict})
+def snooze(request: HttpRequest, touchpoint_id: int, payload: SnoozeIn | None = None) -> Any:
+    tp = _get(request, touchpoint_id)
+    today = timezone.localdate()
+    until = payload.until if payload and payload.until else None
+    if until is None:
+        days = payload.days if payload and payload.days else 1
+        if not 1 <= days <= 365:
+            return field_errors({"days": [_("Snooze for 1 to 365 days.")]})
+        until = date.fromordinal(today.toordinal() + days)
+    if until <= today:
+        return field_errors({"until": [_("Pick a date after today (YYYY-MM-DD).")]})
+    try:
+        actions.snooze_touchpoint(touchpoint=tp, until=until, actor=_user(request))
+    except actions.TouchpointError:
+        return field_errors({"state": [_("This item was already handled.")]})
+    return _answer(tp)
+
+
+@router.post("/touchpoints/{touchpoint_id}/skip", response={200: TouchpointOut, 422: dict})
+def skip(request: HttpRequest, touchpoint_id: int) -> Any:
+    tp = _get(request, touchpoint_id)
+    try:
+        actions.skip_touchpoint(touchpoint=tp, actor=_user(request))
+    except actions.TouchpointError:
+        return field_errors({"state": [_("This item was already handled.")]})
+    return _answer(tp)

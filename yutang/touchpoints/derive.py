@@ -1,0 +1,263 @@
+"""Every moment when the seller has a good reason to appear, derived from orders, follow-ups
+and dates. Idempotent: a touchpoint is found again by (customer, kind, key), never twinned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from yutang.customers.models import Customer
+from yutang.followups.models import FollowUp, FollowUpChannel
+from yutang.lib.cncalendar import holidays_between, lunar_label, next_birthday
+from yutang.orders.models import PAID_STATUSES, Order, OrderLine
+from yutang.orders.models import Status as OrderStatus
+from yutang.rules.models import Rules
+
+from .models import DerivationRun, Kind, State, Touchpoint
+
+# Greetings that come a little late still please; later than this they are dropped.
+BELATED_DAYS = 3
+
+Wanted = dict[tuple[int, str, str], tuple[date, dict[str, Any], int | None]]
+
+
+def _local(dt: Any) -> date:
+    # Rows come as dicts whose timestamps the query has already filtered to non-null.
+    return timezone.localdate(dt)
+
+
+def _as_of(today: date) -> datetime:
+    """The moment "today" stands for: now when it is today, else the end of that day."""
+    now = timezone.now()
+    if today == timezone.localdate(now):
+        return now
+    end = datetime.combine(today + timedelta(days=1), time.min)
+    return timezone.make_aware(end) - timedelta(microseconds=1)
+
+
+def _products_by_order(order_ids: Iterable[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    ids = list(order_ids)
+    for start in range(0, len(ids), 500):
+        for order_id, name, qty in OrderLine.objects.filter(
+            order_id__in=ids[start : start + 500]
+        ).values_list("order_id", "product__name", "quantity"):
+            names.setdefault(order_id, []).append(name if qty == 1 else f"{name}×{qty}")
+    return names
+
+
+def _order_kinds(orders: QuerySet[Order], rules: Rules, as_of: datetime, wanted: Wanted) -> None:
+    hours = timedelta(hours=rules.payment_reminder_hours)
+    waiting = timedelta(days=rules.order_reminder_days)
+    rows = list(
+        orders.filter(
+            Q(status=OrderStatus.UNPAID, unpaid_at__lte=as_of - hours)
+            | Q(status=OrderStatus.INTENT, intent_at__lte=as_of - waiting)
+            | Q(status__in=[OrderStatus.SHIPPED, OrderStatus.SIGNED])
+        ).values(
+            "id",
+            "customer_id",
+            "status",
+            "unpaid_at",
+            "intent_at",
+            "shipped_at",
+            "signed_at",
+            "courier",
+            "tracking_number",
+        )
+    )
+    products = _products_by_order(r["id"] for r in rows)
+    for row in rows:
+        r: dict[str, Any] = dict(row)
+        data: dict[str, Any] = {"products": products.get(r["id"], [])}
+        if r["status"] == OrderStatus.UNPAID:
+            kind, due = Kind.PAYMENT_REMINDER, _local(r["unpaid_at"] + hours)
+            data["since"] = _local(r["unpaid_at"]).isoformat()
+        elif r["status"] == OrderStatus.INTENT:
+            kind, due = Kind.ORDER_REMINDER, _local(r["intent_at"] + waiting)
+            data["since"] = _local(r["intent_at"]).isoformat()
+        elif r["status"] == OrderStatus.SHIPPED:
+            kind, due = Kind.SHIPPING_NOTICE, _local(r["shipped_at"])
+            data.update(courier=r["courier"], tracking_number=r["tracking_number"])
+        else:
+            kind, due = Kind.DELIVERY_CARE, _local(r["signed_at"])
+            data["since"] = due.isoformat()
+        wanted[(r["customer_id"], kind, f"order:{r['id']}")] = (due, data, r["id"])
+
+
+def _use_up_kinds(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
+    """用完复购 and 沉睡唤醒 for the last paid order of each buyer: a later order supersedes it."""
+    last_paid = (
+        Order.objects.filter(customer=OuterRef("pk"), status__in=PAID_STATUSES)
+        .order_by("-paid_at", "-id")
+        .values("id")[:1]
+    )
+    order_ids = customers.filter(consumed=True).annotate(last=Subquery(last_paid)).values("last")
+    rows = list(
+        Order.objects.filter(id__in=order_ids)
+        .annotate(
+            received=Coalesce("signed_at", "completed_at", "shipped_at", "paid_at"),
+            lasts=Max(F("lines__product__usage_cycle_days") * F("lines__quantity")),
+        )
+        .filter(lasts__gt=0)
+        .values("id", "customer_id", "received", "lasts", "paid_at")
+    )
+    products = _products_by_order(r["id"] for r in rows)
+    for r in rows:
+        use_up = _local(r["received"]) + timedelta(days=r["lasts"])
+        data = {
+            "products": products.get(r["id"], []),
+            "use_up": use_up.isoformat(),
+            "last_purchase": _local(r["paid_at"]).isoformat(),
+        }
+        wake = use_up + timedelta(days=rules.reactivation_days)
+        key = f"order:{r['id']}"
+        if today >= wake:
+            wanted[(r["customer_id"], Kind.REACTIVATION, key)] = (wake, data, r["id"])
+        else:
+            due = use_up - timedelta(days=rules.repurchase_lead_days)
+            wanted[(r["customer_id"], Kind.REPURCHASE, key)] = (due, data, r["id"])
+
+
+def _followup_due(customers: QuerySet[Customer], today: date, wanted: Wanted) -> None:
+    latest = (
+        FollowUp.objects.filter(customer=OuterRef("pk")).order_by("-at", "-id").values("id")[:1]
+    )
+    ids = customers.annotate(latest=Subquery(latest)).values("latest")
+    for pk, customer_id, on, next_step in FollowUp.objects.filter(
+        id__in=ids, next_contact_on__isnull=False, next_contact_on__lte=today
+    ).values_list("id", "customer_id", "next_contact_on", "next_step"):
+        assert on is not None
+        data = {"next_step": next_step}
+        wanted[(customer_id, Kind.FOLLOWUP_DUE, f"followup:{pk}")] = (on, data, None)
+
+
+def _birthdays(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
+    start = today - timedelta(days=BELATED_DAYS)
+    horizon = today + timedelta(days=rules.birthday_lead_days)
+    for pk, birthday, calendar in customers.filter(birthday__isnull=False).values_list(
+        "id", "birthday", "birthday_calendar"
+    ):
+        lunar = calendar == "lunar"
+        assert birthday is not None
+        try:
+            day = next_birthday(birthday, lunar=lunar, on_or_after=start)
+        except ValueError:
+            continue  # outside the lunar calendar's range: nothing to celebrate we can compute
+        if day <= horizon:
+            data = {"day": day.isoformat(), "lunar": lunar}
+            if lunar:
+                data["lunar_label"] = lunar_label(day)
+            wanted[(pk, Kind.BIRTHDAY, f"birthday:{day.isoformat()}")] = (day, data, None)
+
+
+def _holidays(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
+    days = holidays_between(
+        today - timedelta(days=BELATED_DAYS), today + timedelta(days=rules.holiday_lead_days)
+    )
+    if not days:
+        return
+    grades, vip = rules.holiday_audience()
+    audience = Q(grade__in=grades)
+    if vip:
+        audience |= Q(vip=True)
+    ids = list(customers.filter(audience).values_list("id", flat=True))
+    for holiday in days:
+        data = {"holiday": holiday.name, "day": holiday.day.isoformat()}
+        key = f"holiday:{holiday.key}:{holiday.day.year}"
+        for pk in ids:
+            wanted[(pk, Kind.HOLIDAY, key)] = (holiday.day, data, None)
+
+
+def _vip_calls(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
+    last_call = (
+        FollowUp.objects.filter(customer=OuterRef("pk"), channel=FollowUpChannel.CALL)
+        .order_by("-at", "-id")
+        .values("id", "at")[:1]
+    )
+    rows = customers.filter(vip=True).annotate(
+        call_id=Subquery(last_call.values("id")), call_at=Subquery(last_call.values("at"))
+    )
+    for pk, call_id, call_at in rows.values_list("id", "call_id", "call_at"):
+        if call_at is None:
+            wanted[(pk, Kind.VIP_CALL, "call:never")] = (today, {}, None)
+            continue
+        due = _local(call_at) + timedelta(days=rules.vip_call_days)
+        if due <= today:
+            data = {"last_call": _local(call_at).isoformat()}
+            wanted[(pk, Kind.VIP_CALL, f"call:{call_id}")] = (due, data, None)
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def derive_touchpoints(*, today: date, customer_ids: list[int] | None = None) -> dict[str, int]:
+    """Create the touchpoints that apply on `today`, refresh the open ones, and close those
+    that no longer apply. Returns counts of created, updated and closed."""
+    rules = Rules.current()
+    customers = Customer.objects.all()
+    orders = Order.objects.all()
+    existing = Touchpoint.objects.all()
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=customer_ids)
+        orders = orders.filter(customer_id__in=customer_ids)
+        existing = existing.filter(customer_id__in=customer_ids)
+    wanted: Wanted = {}
+    _order_kinds(orders, rules, _as_of(today), wanted)
+    _use_up_kinds(customers, rules, today, wanted)
+    _followup_due(customers, today, wanted)
+    _birthdays(customers, rules, today, wanted)
+    _holidays(customers, rules, today, wanted)
+    _vip_calls(customers, rules, today, wanted)
+
+    now = timezone.now()
+    to_close: list[int] = []
+    to_update: list[Touchpoint] = []
+    for tp in existing.pending().only(
+        "id", "customer_id", "kind", "key", "state", "due_on", "data"
+    ):
+        found = wanted.pop((tp.customer_id, tp.kind, tp.key), None)
+        if found is None:
+            to_close.append(tp.pk)
+            continue
+        due, data, _order = found
+        if tp.data != data or (tp.state == State.OPEN and tp.due_on != due):
+            tp.data = data
+            if tp.state == State.OPEN:
+                tp.due_on = due
+            to_update.append(tp)
+    # Rows already done, skipped or closed keep their key: the unique constraint makes the
+    # insert skip them, so nothing settled is made again.
+    before = existing.count()
+    Touchpoint.objects.bulk_create(
+        [
+            Touchpoint(customer_id=c, kind=k, key=key, due_on=due, data=data, order_id=order_id)
+            for (c, k, key), (due, data, order_id) in wanted.items()
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    Touchpoint.objects.bulk_update(to_update, ["data", "due_on"], batch_size=1000)
+    for chunk in _chunks(to_close):
+        Touchpoint.objects.filter(pk__in=chunk).update(state=State.CLOSED, closed_at=now)
+    created = existing.count() - before
+    stats = {"created": created, "updated": len(to_update), "closed": len(to_close)}
+    if customer_ids is None:
+        DerivationRun.objects.update_or_create(on=today, defaults={"finished": now, "stats": stats})
+    return stats
+
+
+def ensure_derived(today: date, *, max_age: timedelta = timedelta(hours=1)) -> None:
+    """Derive on demand when the workbench opens, at most once per `max_age`."""
+    run = DerivationRun.objects.filter(on=today).first()
+    if run is None or timezone.now() - run.finished > max_age:
+        derive_touchpoints(today=today)

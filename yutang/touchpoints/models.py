@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yutang.customers.models import Customer
+
+if TYPE_CHECKING:
+    from yutang.accounts.models import User
+
+
+class Kind(models.TextChoices):
+    PAYMENT_REMINDER = "payment_reminder", _("payment reminder (催付)")
+    ORDER_REMINDER = "order_reminder", _("order reminder (下单提醒)")
+    SHIPPING_NOTICE = "shipping_notice", _("shipping notice (发货通知)")
+    DELIVERY_CARE = "delivery_care", _("delivery care (签收关怀)")
+    REPURCHASE = "repurchase", _("repurchase (用完复购)")
+    REACTIVATION = "reactivation", _("reactivation (沉睡唤醒)")
+    FOLLOWUP_DUE = "followup_due", _("follow-up due (跟进到期)")
+    BIRTHDAY = "birthday", _("birthday (生日)")
+    HOLIDAY = "holiday", _("holiday (节日)")
+    VIP_CALL = "vip_call", _("VIP call (VIP 电话)")
+
+
+# Touches about an order in progress: they ignore the frequency cap and do-not-disturb.
+TRANSACTIONAL = {Kind.PAYMENT_REMINDER, Kind.ORDER_REMINDER, Kind.SHIPPING_NOTICE}
+
+
+class State(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+    SNOOZED = "snoozed", _("snoozed")
+    SKIPPED = "skipped", _("skipped")
+    # No longer applies (the order was cancelled, the customer bought again …).
+    CLOSED = "closed", _("no longer applies")
+
+
+class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
+    def visible_to(self, user: User) -> TouchpointQuerySet:
+        return self.filter(customer__in=Customer.objects.visible_to(user))
+
+    def pending(self) -> TouchpointQuerySet:
+        return self.filter(state__in=[State.OPEN, State.SNOOZED])
+
+
+class Touchpoint(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="touchpoints")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What makes this touchpoint one of its kind, e.g. "order:12" or "birthday:2026": the
+    # derivation finds the existing row by it instead of creating a twin.
+    key = models.CharField(max_length=64)
+    due_on = models.DateField(_("due"))
+    # What the reason and the message are made of (products, tracking number, holiday …): both
+    # are rendered when shown, in the reader's language and with the current template.
+    data = models.JSONField(default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = TouchpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "kind", "key"], name="touchpoint_unique_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_on"], name="touchpoint_state_due_idx"),
+            models.Index(fields=["customer", "state"], name="touchpoint_customer_state_idx"),
+        ]
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.customer_id} {self.due_on}"
+
+    @property
+    def transactional(self) -> bool:
+        return self.kind in TRANSACTIONAL
+
+
+class MessageTemplate(models.Model):
+    """The suggested message of each kind of touchpoint (话术), with {placeholders}."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, unique=True)
+    text = models.TextField(_("text"), max_length=1000)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class DerivationRun(models.Model):
+    """When touchpoints were last derived, so that opening the workbench derives at most once
+    an hour while `yutang run_daily` may run whenever it is scheduled."""
+
+    on = models.DateField(unique=True)
+    finished = models.DateTimeField(default=timezone.now)
+    stats = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return str(self.on)

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.forms import modelform_factory
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yutang.accounts.models import User
+from yutang.accounts.views import owner_required
+from yutang.rules.models import Rules
+
+from . import actions
+from .derive import ensure_derived
+from .models import Kind, MessageTemplate, Touchpoint
+from .workbench import build_workbench
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def workbench(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    ensure_derived(today)
+    bench = build_workbench(_user(request), today)
+    return render(
+        request,
+        "touchpoints/workbench.html",
+        {"bench": bench, "today": today, "tomorrow": today + timedelta(days=1)},
+    )
+
+
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _user(request)
+    touchpoint = get_object_or_404(
+        Touchpoint.objects.visible_to(user).select_related("customer"), pk=pk
+    )
+    try:
+        if action == "done":
+            actions.complete_touchpoint(
+                touchpoint=touchpoint, actor=user, note=request.POST.get("note", "")[:500]
+            )
+            messages.success(
+                request,
+                _("Done: logged on %(name)s's timeline.") % {"name": touchpoint.customer.nickname},
+            )
+        elif action == "snooze":
+            until = _snooze_until(request.POST.get("days", ""), request.POST.get("until", ""))
+            if until is None:
+                messages.error(request, _("Pick a date after today (YYYY-MM-DD)."))
+            else:
+                actions.snooze_touchpoint(touchpoint=touchpoint, until=until, actor=user)
+                messages.success(request, _("Snoozed until %(day)s.") % {"day": until.isoformat()})
+        elif action == "skip":
+            actions.skip_touchpoint(touchpoint=touchpoint, actor=user)
+            messages.success(request, _("Skipped."))
+    except actions.TouchpointError:
+        messages.error(request, _("This item was already handled."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "home"
+    return redirect(target or "home")
+
+
+def _snooze_until(days: str, until: str) -> date | None:
+    today = timezone.localdate()
+    if days in ("1", "3", "7"):
+        return today + timedelta(days=int(days))
+    try:
+        chosen = date.fromisoformat(until)
+    except ValueError:
+        return None
+    return chosen if chosen > today else None
+
+
+RulesForm = modelform_factory(Rules, exclude=[])
+
+
+def rules_settings(request: HttpRequest) -> HttpResponse:
+    owner_required(request)
+    form = RulesForm(request.POST or None, instance=Rules.current(), prefix="rules")
+    templates = {t.kind: t for t in MessageTemplate.objects.all()}
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        for kind in Kind.values:
+            text = request.POST.get(f"template-{kind}", "").strip()
+            if text:
+                MessageTemplate.objects.update_or_create(kind=kind, defaults={"text": text[:1000]})
+        messages.success(request, _("Saved."))
+        return redirect("touchpoints:rules")
+    rows = [(kind, label, templates.get(kind)) for kind, label in Kind.choices]
+    placeholders = (
+        "{称呼} {昵称} {姓名} {商品} {快递公司} {快递单号} {上次购买} {节日} {下一步} {金额}"
+    )
+    return render(
+        request,
+        "touchpoints/rules.html",
+        {"form": form, "rows": rows, "placeholders": placeholders},
+    )

@@ -1,0 +1,119 @@
+"""Today's workbench: the morning list, in priority order, cut into batches (seed 002)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from yutang.accounts.models import User
+from yutang.rules.models import Rules
+
+from .messages import message, reason, templates_by_kind
+from .models import TRANSACTIONAL, Kind, State, Touchpoint
+
+GRADE_VALUE = {"AA": 1.0, "A": 0.9, "B": 0.6, "C": 0.5, "D": 0.3, "F": 0.1, "": 0.4}
+# How urgent each kind is on its due day; a day overdue adds a tenth, up to a week.
+KIND_URGENCY = {
+    Kind.PAYMENT_REMINDER: 1.0,
+    Kind.ORDER_REMINDER: 0.95,
+    Kind.SHIPPING_NOTICE: 0.9,
+    Kind.REPURCHASE: 0.85,
+    Kind.FOLLOWUP_DUE: 0.8,
+    Kind.BIRTHDAY: 0.75,
+    Kind.DELIVERY_CARE: 0.7,
+    Kind.VIP_CALL: 0.7,
+    Kind.REACTIVATION: 0.6,
+    Kind.HOLIDAY: 0.5,
+}
+# A customer with no open deal: a buyer is likelier to buy again than a stranger.
+NO_STAGE_PROBABILITY = {True: Decimal("0.5"), False: Decimal("0.2")}
+
+
+@dataclass
+class Item:
+    touchpoint: Touchpoint
+    score: float
+    reason: str
+    message: str
+
+
+@dataclass
+class Workbench:
+    items: list[Item]
+    done_today: int
+    capacity: int
+    batch_size: int
+    held_by_cap: int = 0
+    held_by_dnd: int = 0
+    beyond_capacity: int = 0
+    batches: list[list[Item]] = field(default_factory=list)
+
+    @property
+    def left_today(self) -> int:
+        return len(self.items)
+
+
+def priority(tp: Touchpoint, rules: Rules, today: date) -> float:
+    customer = tp.customer
+    value = GRADE_VALUE.get(customer.grade, 0.4) * (1.2 if customer.vip else 1.0)
+    overdue = min(max((today - tp.due_on).days, 0), 7)
+    urgency = KIND_URGENCY.get(Kind(tp.kind), 0.5) * (1 + overdue / 10)
+    if customer.stage:
+        probability = rules.stage_probability(customer.stage)
+    else:
+        probability = NO_STAGE_PROBABILITY[customer.consumed]
+    return round(value * urgency * float(probability), 6)
+
+
+def build_workbench(user: User, today: date) -> Workbench:
+    rules = Rules.current()
+    visible = Touchpoint.objects.visible_to(user)
+    pending = list(
+        visible.pending()
+        .filter(due_on__lte=today)
+        .select_related("customer", "order")
+        .order_by("due_on", "id")
+    )
+    cap_start = today - timedelta(days=rules.frequency_cap_days - 1)
+    recently_touched = set(
+        visible.filter(state=State.DONE, closed_at__date__gte=cap_start)
+        .exclude(kind__in=TRANSACTIONAL)
+        .values_list("customer_id", flat=True)
+    )
+    done_today = visible.filter(state=State.DONE, closed_at__date=today).count()
+    bench = Workbench(
+        items=[], done_today=done_today, capacity=rules.daily_capacity, batch_size=rules.batch_size
+    )
+    scored: list[tuple[float, float, Touchpoint]] = []
+    best_touch: dict[int, tuple[float, float, Touchpoint]] = {}
+    for tp in pending:
+        entry = (priority(tp, rules, today), tp.customer.created.timestamp(), tp)
+        if tp.kind in TRANSACTIONAL:
+            scored.append(entry)
+        elif tp.customer.do_not_disturb:
+            bench.held_by_dnd += 1
+        elif tp.customer_id in recently_touched:
+            bench.held_by_cap += 1
+        else:
+            # At most one non-transactional touch per customer: the most valuable one.
+            current = best_touch.get(tp.customer_id)
+            if current is None or entry[:2] > current[:2]:
+                if current is not None:
+                    bench.held_by_cap += 1
+                best_touch[tp.customer_id] = entry
+            else:
+                bench.held_by_cap += 1
+    scored.extend(best_touch.values())
+    # Highest priority first; among equals the newest customer first (seed 002).
+    scored.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    room = max(rules.daily_capacity - done_today, 0)
+    bench.beyond_capacity = max(len(scored) - room, 0)
+    templates = templates_by_kind()
+    bench.items = [
+        Item(touchpoint=tp, score=score, reason=reason(tp), message=message(tp, templates))
+        for score, _created, tp in scored[:room]
+    ]
+    size = rules.batch_size
+    bench.batches = [bench.items[i : i + size] for i in range(0, len(bench.items), size)]
+    return bench
