@@ -185,10 +185,11 @@ def _followups(customers: list[Customer], rng: random.Random, today: date) -> No
         if customer.grade not in stage_for or rng.random() < 0.3:
             continue
         stages = stage_for[customer.grade]
-        for n in range(rng.randint(1, 3)):
+        day = today - timedelta(days=rng.randint(30, 90))
+        for _ in range(rng.randint(1, 3)):
             stage = rng.choice(stages)
             topic, next_step = rng.choice(TOPICS)
-            day = today - timedelta(days=rng.randint(1, 40) + 15 * (2 - n))
+            day = min(day + timedelta(days=rng.randint(3, 25)), today - timedelta(days=1))
             amount = (
                 Decimal(rng.choice([99, 199, 298, 398, 598, 1200])) if stage != Stage.D else None
             )
@@ -206,8 +207,8 @@ def _followups(customers: list[Customer], rng: random.Random, today: date) -> No
                 )
             )
         last = followups[-1]
-        # Some next contacts were missed, most are still ahead.
-        last.next_contact_on = today + timedelta(days=rng.randint(-5, 21))
+        # A few next contacts were missed, most are still ahead.
+        last.next_contact_on = today + timedelta(days=rng.randint(-3, 30))
         customer.stage, customer.deal_amount = last.stage, last.amount
         touched.append(customer)
     FollowUp.objects.bulk_create(followups, batch_size=1000)

@@ -18,7 +18,7 @@ from yutang.rules.models import Rules
 from .actions import log_followup
 from .forms import FollowUpForm
 
-PIPELINE_COLUMN_SIZE = 50
+PIPELINE_COLUMN_SIZE = 20
 
 
 def _user(request: HttpRequest) -> User:

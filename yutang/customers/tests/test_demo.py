@@ -6,7 +6,11 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from yutang.accounts.models import User
+from yutang.catalog.models import Product
 from yutang.customers.models import Activity, Customer
+from yutang.followups.models import FollowUp
+from yutang.orders.models import Order
+from yutang.touchpoints.models import Touchpoint
 
 
 class DemoTests(TestCase):
@@ -40,6 +44,17 @@ class DemoTests(TestCase):
         assert (
             Customer.objects.search(sample.search_pinyin.split()[-1]).filter(pk=sample.pk).exists()
         )
+        # Sales make the workbench, pipeline and lifecycle alive on day one.
+        assert Product.objects.filter(usage_cycle_days__gt=0).count() == 10
+        assert Order.objects.count() > 100
+        statuses = set(Order.objects.values_list("status", flat=True))
+        assert {"completed", "intent", "unpaid"} <= statuses
+        assert set(FollowUp.objects.values_list("stage", flat=True)) == {"a", "b", "c", "d"}
+        assert not Customer.objects.filter(grade="AA", consumed=False).exists()
+        lifecycles = set(Customer.objects.values_list("lifecycle", flat=True))
+        assert {"prospect", "new", "returning"} <= lifecycles
+        kinds = set(Touchpoint.objects.values_list("kind", flat=True))
+        assert {"repurchase", "followup_due", "order_reminder"} <= kinds
         # Every referral stays within its owner's branch.
         for c in Customer.objects.exclude(referrer=None).select_related("referrer"):
             assert c.referrer is not None and c.referrer.owner_id == c.owner_id
