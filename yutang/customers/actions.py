@@ -32,6 +32,7 @@ TRACKED_FIELDS = [
     "vip",
     "do_not_disturb",
     "notes",
+    "agent_account",
 ]
 
 
@@ -104,6 +105,8 @@ def update_customer(
         set_tags(customer=customer, tags=tags, actor=actor)
     if "referrer" in changes:
         _refresh_referrers(before_id=before.get("referrer_id"), after_id=customer.referrer_id)
+    if "agent_account" in changes:
+        _refresh_referrers(before_id=None, after_id=customer.pk)
     return customer
 
 

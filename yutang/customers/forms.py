@@ -116,6 +116,7 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
             "do_not_disturb",
             "tags",
             "notes",
+            "agent_account",
         ]
         widgets = {
             "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -149,6 +150,13 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
             channels = Channel.objects.filter(Q(active=True) | Q(pk=self.instance.channel_id))
         self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
         self.fields["grade"].choices = [("", _("Not graded")), *Grade.choices]  # type: ignore[attr-defined]
+        if user.sees_everything:
+            self.fields["agent_account"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+                role="agent", is_active=True
+            ).order_by("username")
+        else:
+            # Recording that a customer became an agent is the brand's decision.
+            del self.fields["agent_account"]
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
         self.fields["owner"].required = True
