@@ -42,3 +42,14 @@ class EveryPageRendersTests(BaseTestCase):
                     assert response.status_code == 200, (language, user.username, url)
             self.client.logout()
             assert self.client.get("/login/").status_code == 200
+
+
+class ErrorPageTests(BaseTestCase):
+    def test_it_explains_a_404_and_a_403_in_chinese(self) -> None:
+        customer = make_customer(self.bob, "甲")
+        self.login(self.charlie)
+        response = self.client.get(f"/customers/{customer.pk}/")
+        assert response.status_code == 404 and "没有权限查看" in response.content.decode()
+        assert "甲" not in response.content.decode()
+        response = self.client.get("/settings/team/")
+        assert response.status_code == 403 and "只有店主" in response.content.decode()
