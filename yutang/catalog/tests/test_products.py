@@ -20,14 +20,8 @@ def make_product(**fields: Any) -> Product:
 
 
 class ProductTestCase(BaseTestCase):
-    def api(self, user: Any, method: str, url: str, body: Any = None) -> Any:
-        """Calls the API in English: the messages of this app may not be translated yet."""
-        headers = {**self.bearer(user), "Accept-Language": "en"}
-        if body is None:
-            return getattr(self.client, method)(url, headers=headers)
-        return getattr(self.client, method)(
-            url, data=json.dumps(body), content_type="application/json", headers=headers
-        )
+    # These tests read the messages in English.
+    api_language = "en"
 
 
 class PageTests(ProductTestCase):

@@ -9,13 +9,7 @@ from yutang.test import BaseTestCase, make_customer, make_tag
 
 class ApiTestCase(BaseTestCase):
     def call(self, user: Any, method: str, url: str, body: Any = None, **params: Any) -> Any:
-        headers = self.bearer(user) if user else {}
-        kwargs: dict[str, Any] = {"headers": headers}
-        if body is not None:
-            kwargs.update(data=json.dumps(body), content_type="application/json")
-        elif params:
-            kwargs["data"] = params
-        return getattr(self.client, method)(url, **kwargs)
+        return self.api(user, method, url, body, **params)
 
 
 class ListTests(ApiTestCase):

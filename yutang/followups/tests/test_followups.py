@@ -17,14 +17,8 @@ class FollowUpTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.customer = make_customer(self.bob, "小美")
 
-    def api(self, user: Any, method: str, url: str, body: Any = None) -> Any:
-        """Calls the API in English: the messages of this app may not be translated yet."""
-        headers = {**self.bearer(user), "Accept-Language": "en"}
-        if body is None:
-            return getattr(self.client, method)(url, headers=headers)
-        return getattr(self.client, method)(
-            url, data=json.dumps(body), content_type="application/json", headers=headers
-        )
+    # These tests read the messages in English.
+    api_language = "en"
 
 
 class PageTests(FollowUpTestCase):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,13 +43,7 @@ class ViewTestCase(BaseTestCase):
             **kwargs,
         )
 
-    def api(self, user: User, method: str, url: str, body: Any = None) -> Any:
-        headers = {**self.bearer(user), "Accept-Language": "en"}
-        if body is None:
-            return getattr(self.client, method)(url, headers=headers)
-        return getattr(self.client, method)(
-            url, data=json.dumps(body), content_type="application/json", headers=headers
-        )
+    api_language = "en"
 
     def listed(self, **params: str) -> list[int]:
         response = self.client.get("/orders/", params)
