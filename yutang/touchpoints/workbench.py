@@ -54,26 +54,44 @@ class Workbench:
         return len(self.items)
 
 
-def priority(tp: Touchpoint, rules: Rules, today: date) -> float:
-    customer = tp.customer
-    value = GRADE_VALUE.get(customer.grade, 0.4) * (1.2 if customer.vip else 1.0)
-    overdue = min(max((today - tp.due_on).days, 0), 7)
-    urgency = KIND_URGENCY.get(Kind(tp.kind), 0.5) * (1 + overdue / 10)
-    if customer.stage:
-        probability = rules.stage_probability(customer.stage)
-    else:
-        probability = NO_STAGE_PROBABILITY[customer.consumed]
+def priority(
+    *,
+    kind: str,
+    due_on: date,
+    grade: str,
+    vip: bool,
+    stage: str,
+    consumed: bool,
+    rules: Rules,
+    today: date,
+) -> float:
+    value = GRADE_VALUE.get(grade, 0.4) * (1.2 if vip else 1.0)
+    overdue = min(max((today - due_on).days, 0), 7)
+    urgency = KIND_URGENCY.get(Kind(kind), 0.5) * (1 + overdue / 10)
+    probability = rules.stage_probability(stage) if stage else NO_STAGE_PROBABILITY[consumed]
     return round(value * urgency * float(probability), 6)
 
 
 def build_workbench(user: User, today: date) -> Workbench:
     rules = Rules.current()
     visible = Touchpoint.objects.visible_to(user)
-    pending = list(
+    # Scored from plain rows: a pond may have tens of thousands of items due, of which only
+    # the day's capacity is ever shown, so only those become objects.
+    pending = (
         visible.pending()
         .filter(due_on__lte=today)
-        .select_related("customer", "order")
-        .order_by("due_on", "id")
+        .values_list(
+            "id",
+            "kind",
+            "due_on",
+            "customer_id",
+            "customer__grade",
+            "customer__vip",
+            "customer__stage",
+            "customer__consumed",
+            "customer__do_not_disturb",
+            "customer__created",
+        )
     )
     cap_start = today - timedelta(days=rules.frequency_cap_days - 1)
     recently_touched = set(
@@ -85,35 +103,48 @@ def build_workbench(user: User, today: date) -> Workbench:
     bench = Workbench(
         items=[], done_today=done_today, capacity=rules.daily_capacity, batch_size=rules.batch_size
     )
-    scored: list[tuple[float, float, Touchpoint]] = []
-    best_touch: dict[int, tuple[float, float, Touchpoint]] = {}
-    for tp in pending:
-        entry = (priority(tp, rules, today), tp.customer.created.timestamp(), tp)
-        if tp.kind in TRANSACTIONAL:
+    scored: list[tuple[float, float, int]] = []
+    best_touch: dict[int, tuple[float, float, int]] = {}
+    for pk, kind, due_on, customer_id, grade, vip, stage, consumed, dnd, created in pending:
+        score = priority(
+            kind=kind,
+            due_on=due_on,
+            grade=grade,
+            vip=vip,
+            stage=stage,
+            consumed=consumed,
+            rules=rules,
+            today=today,
+        )
+        entry = (score, created.timestamp(), pk)
+        if kind in TRANSACTIONAL:
             scored.append(entry)
-        elif tp.customer.do_not_disturb:
+        elif dnd:
             bench.held_by_dnd += 1
-        elif tp.customer_id in recently_touched:
+        elif customer_id in recently_touched:
             bench.held_by_cap += 1
         else:
             # At most one non-transactional touch per customer: the most valuable one.
-            current = best_touch.get(tp.customer_id)
+            current = best_touch.get(customer_id)
             if current is None or entry[:2] > current[:2]:
-                if current is not None:
-                    bench.held_by_cap += 1
-                best_touch[tp.customer_id] = entry
-            else:
+                best_touch[customer_id] = entry
+            if current is not None:
                 bench.held_by_cap += 1
     scored.extend(best_touch.values())
     # Highest priority first; among equals the newest customer first (seed 002).
     scored.sort(key=lambda e: (e[0], e[1]), reverse=True)
     room = max(rules.daily_capacity - done_today, 0)
     bench.beyond_capacity = max(len(scored) - room, 0)
+    chosen = scored[:room]
+    objects = Touchpoint.objects.select_related("customer", "order").in_bulk(
+        [pk for _s, _c, pk in chosen]
+    )
     templates = templates_by_kind()
-    bench.items = [
-        Item(touchpoint=tp, score=score, reason=reason(tp), message=message(tp, templates))
-        for score, _created, tp in scored[:room]
-    ]
+    for score, _created, pk in chosen:
+        tp = objects[pk]
+        bench.items.append(
+            Item(touchpoint=tp, score=score, reason=reason(tp), message=message(tp, templates))
+        )
     size = rules.batch_size
     bench.batches = [bench.items[i : i + size] for i in range(0, len(bench.items), size)]
     return bench
