@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.product_list, name="list"),
     path("new/", views.product_form, name="create"),
     path("<int:pk>/", views.product_form, name="edit"),
+    path("<int:pk>/delete/", views.product_delete, name="delete"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -39,12 +41,25 @@ def with_totals(qs):  # type: ignore[no-untyped-def]
     )
 
 
+def _day(value: str) -> date | None:
+    """A filter date, ignored when it is not YYYY-MM-DD (the form says so next to it)."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def order_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     qs = Order.objects.visible_to(user)
     status = request.GET.get("status", "")
     if status in Status.values:
         qs = qs.filter(status=status)
+    since, until = _day(request.GET.get("from", "")), _day(request.GET.get("to", ""))
+    if since:
+        qs = qs.filter(created__date__gte=since)
+    if until:
+        qs = qs.filter(created__date__lte=until)
     q = request.GET.get("q", "").strip()[:64]
     if q:
         qs = qs.filter(customer__in=Customer.objects.visible_to(user).search(q))
@@ -64,6 +79,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "status": status,
             "q": q,
+            "since": since,
+            "until": until,
             "query": query.urlencode(),
         },
     )

@@ -5,7 +5,8 @@ from decimal import Decimal
 from typing import Any
 
 from yutang.catalog.models import Product
-from yutang.test import BaseTestCase
+from yutang.orders import actions as orders
+from yutang.test import BaseTestCase, make_customer
 
 
 def make_product(**fields: Any) -> Product:
@@ -206,3 +207,22 @@ class ApiTests(ProductTestCase):
         assert response.status_code == 422
         assert response.json()["errors"]["usage_cycle_days"] == ["必须是整数。"]
         assert not Product.objects.exists()
+
+
+class DeleteTests(BaseTestCase):
+    def test_it_deletes_only_an_unsold_product(self) -> None:
+        sold = Product.objects.create(name="面膜", sku="S", price=Decimal("10"))
+        unsold = Product.objects.create(name="晚霜", sku="U", price=Decimal("10"))
+        orders.place_order(
+            customer=make_customer(self.alice),
+            seller=self.alice,
+            actor=self.alice,
+            lines=[orders.LineInput(product=sold, quantity=1)],
+        )
+        self.login(self.bob)
+        assert self.client.post(f"/products/{unsold.pk}/delete/").status_code == 403
+        self.login(self.alice)
+        response = self.client.post(f"/products/{sold.pk}/delete/", follow=True)
+        assert "已经卖出过" in response.content.decode()
+        self.client.post(f"/products/{unsold.pk}/delete/")
+        assert list(Product.objects.all()) == [sold]

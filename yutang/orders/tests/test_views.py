@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -12,6 +13,7 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
 from yutang.orders import actions
+from yutang.orders import actions as orders
 from yutang.orders.models import CustomerCost, Order
 from yutang.test import BaseTestCase, make_customer
 
@@ -244,3 +246,23 @@ class ScopeTests(ViewTestCase):
             self.login(user)
             assert self.listed() == every
             assert self.api(user, "get", "/api/orders").json()["count"] == 3
+
+
+class DateFilterTests(BaseTestCase):
+    def test_it_filters_orders_by_date_and_ignores_a_bad_date(self) -> None:
+        product = Product.objects.create(name="面膜", sku="M", price=Decimal("10"))
+        customer = make_customer(self.bob)
+        for day in (1, 15):
+            orders.place_order(
+                customer=customer,
+                seller=self.bob,
+                actor=self.bob,
+                at=datetime(2026, 3, day, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+                lines=[orders.LineInput(product=product, quantity=1)],
+            )
+        self.login(self.bob)
+        page = self.client.get("/orders/", {"from": "2026-03-10"}).context["page"]
+        assert [o.created.day for o in page] == [15]
+        page = self.client.get("/orders/", {"to": "2026-03-10"}).context["page"]
+        assert [o.created.day for o in page] == [1]
+        assert len(self.client.get("/orders/", {"from": "2024-13-45"}).context["page"]) == 2
