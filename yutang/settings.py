@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "yutang.catalog",
     "yutang.orders",
     "yutang.touchpoints",
+    "yutang.imports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,61 @@
+"""Writing spreadsheets that are safe to open: xlsxwriter streams rows to disk, and any text
+that a spreadsheet could take for a formula is neutralised."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+
+# A cell starting with one of these is read as a formula by Excel, WPS or LibreOffice, or as
+# one once the sheet is saved as CSV (CSV injection): = + - @, and tab / carriage return
+# which some programs strip before evaluating.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_sheet(
+    target: str | Path | IO[bytes],
+    *,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> int:
+    """Write one sheet; returns the number of data rows. Memory stays flat however many rows."""
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    sheet = book.add_worksheet(title[:31])
+    bold = book.add_format({"bold": True})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    money = book.add_format({"num_format": "#,##0.00"})
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, bold)
+    sheet.freeze_panes(1, 0)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(count, col, value)
+            elif isinstance(value, Decimal):
+                sheet.write_number(count, col, float(value), money)
+            elif isinstance(value, int | float):
+                sheet.write_number(count, col, value)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(count, col, value.replace(tzinfo=None), moment)
+            elif isinstance(value, date):
+                sheet.write_datetime(count, col, datetime.combine(value, datetime.min.time()), day)
+            else:
+                # Always as text: phone numbers and long ids must not become numbers either.
+                sheet.write_string(count, col, neutralise(str(value)))
+    sheet.autofilter(0, 0, max(count, 1), max(len(headers) - 1, 0))
+    book.close()
+    return count
