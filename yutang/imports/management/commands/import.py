@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from yutang.accounts.models import User
+from yutang.imports.customers import RULES, commit_import, plan_import
+from yutang.imports.readers import FileRejected
+
+
+class Command(BaseCommand):
+    help = (
+        "Import customers from xlsx, xls, ods or csv: checks every row first and commits all "
+        "or nothing. Exit status 1 when the file is rejected as a whole."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("what", choices=["customers"])
+        parser.add_argument("file")
+        parser.add_argument("--as", dest="username", required=True, help="who imports (scoping)")
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+        parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        parser.add_argument(
+            "--rule",
+            choices=RULES,
+            default="fill",
+            help="a row whose phone or WeChat ID is already a customer: skip it, fill that "
+            "customer's empty fields (default), or overwrite them",
+        )
+        parser.add_argument(
+            "--accept-all",
+            action="store_true",
+            help="commit even when some rows are rejected (those rows are left out)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(username=options["username"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"no active user {options['username']!r}")
+        progress = None
+        if not options["json"] and sys.stderr.isatty():
+            progress = lambda n: self.stderr.write(f"\r{n} rows checked…", ending="")  # noqa: E731
+        try:
+            plan = plan_import(options["file"], user=user, rule=options["rule"], progress=progress)
+        except FileNotFoundError as exc:
+            raise CommandError(f"no such file: {options['file']}") from exc
+        except FileRejected as exc:
+            raise CommandError(str(exc.message)) from exc
+        result = plan.summary()
+        committed = False
+        if not options["dry_run"] and (not plan.rejected or options["accept_all"]):
+            result = commit_import(plan, user=user)
+            committed = True
+        result["committed"] = committed
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+            return
+        self.stdout.write(
+            f"{result['rows']} rows: {result['created']} new, {result['updated']} updated, "
+            f"{result['merged']} merged within the file, {result['unchanged']} unchanged, "
+            f"{len(result['rejected'])} rejected"
+        )
+        for rejection in result["rejected"]:
+            column = f" [{rejection['column']}]" if rejection["column"] else ""
+            self.stdout.write(f"  row {rejection['row']}{column}: {rejection['reason']}")
+        if not committed and not options["dry_run"]:
+            self.stdout.write("Nothing imported: fix the rows above, or pass --accept-all.")
+        elif committed:
+            self.stdout.write("Imported.")
