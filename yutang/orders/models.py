@@ -107,6 +107,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["customer", "status"], name="order_customer_status_idx"),
             models.Index(fields=["status"], name="order_status_idx"),
+            # The last paid order of each customer, which derivation and lifecycles look up.
+            models.Index(fields=["customer", "-paid_at"], name="order_customer_paid_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(discount__gte=0), name="order_discount_positive"),
