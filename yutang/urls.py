@@ -34,7 +34,7 @@ urlpatterns = [
     path("products/", include("yutang.catalog.urls")),
     path("orders/", include("yutang.orders.urls")),
     path("touchpoints/", include("yutang.touchpoints.urls")),
-    path("export/", include("yutang.imports.urls")),
+    path("", include("yutang.imports.urls")),
     path("settings/", include("yutang.accounts.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

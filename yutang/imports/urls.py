@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "imports"
-urlpatterns = [path("<str:what>.xlsx", views.export, name="export")]
+urlpatterns = [
+    path("export/<str:what>.xlsx", views.export, name="export"),
+    path("import/", views_import.upload, name="upload"),
+    path("import/customers/<str:token>/", views_import.review_customers, name="customers"),
+    path("import/bill/<str:token>/", views_import.review_bill, name="bill"),
+]
