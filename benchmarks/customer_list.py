@@ -10,39 +10,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import setup_django
 
 QUERIES = {"pinyin initials": "zs", "phone prefix": "1380", "full pinyin": "wangfang"}
 
 
 def setup(args: argparse.Namespace) -> None:
-    os.environ["YUTANG_DATA_DIR"] = tempfile.mkdtemp(prefix="yutang-bench-")
-    if args.postgres:
-        url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yutang_bench")
-        os.environ["DATABASE_URL"] = url
-        import psycopg
-
-        admin_url = url.rsplit("/", 1)[0] + "/postgres"
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yutang.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
+    setup_django(postgres=args.postgres, database="yutang_bench")
     from django.core.management import call_command
 
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as devnull:
         call_command("demo", "--no-serve", "--customers", str(args.customers), stdout=devnull)
 

@@ -20,23 +20,20 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import setup_django
 
 DAY = 86_400.0
 HOUR = 3_600.0
@@ -50,29 +47,7 @@ NEXT_STEPS = ("发补水面膜的使用前后对比", "发代餐的搭配方案"
 
 
 def setup(args: argparse.Namespace) -> None:
-    os.environ["YUTANG_DATA_DIR"] = tempfile.mkdtemp(prefix="yutang-bench-")
-    if args.postgres:
-        default = "postgres://postgres@127.0.0.1:5432/yutang_bench_workbench"
-        url = os.environ.get("DATABASE_URL", default)
-        os.environ["DATABASE_URL"] = url
-        import psycopg
-
-        admin_url = url.rsplit("/", 1)[0] + "/postgres"
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yutang.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
+    setup_django(postgres=args.postgres, database="yutang_bench_workbench")
 
 
 # --- data ---------------------------------------------------------------------------------
