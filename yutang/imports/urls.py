@@ -9,5 +9,6 @@ urlpatterns = [
     path("export/<str:what>.xlsx", views.export, name="export"),
     path("import/", views_import.upload, name="upload"),
     path("import/customers/<str:token>/", views_import.review_customers, name="customers"),
+    path("import/orders/<str:token>/", views_import.review_orders, name="orders"),
     path("import/bill/<str:token>/", views_import.review_bill, name="bill"),
 ]

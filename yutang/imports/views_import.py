@@ -18,10 +18,12 @@ from yutang.lib.bills import BillError
 
 from .bills import commit_bill, plan_bill
 from .customers import FIELDS, RULES, commit_import, guess_mapping, plan_import
+from .orders import commit_orders, plan_orders
 from .readers import FileRejected, open_table
 
 MAX_UPLOAD = 200 * 1024 * 1024
 KINDS = [("customers", gettext_lazy("Customers (xlsx, xls, ods, csv)")),
+         ("orders", gettext_lazy("Orders (xlsx, xls, ods, csv)")),
          ("bill", gettext_lazy("WeChat Pay or Alipay bill"))]  # fmt: skip
 
 
@@ -143,6 +145,32 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
             "summary": plan.summary() if plan else None,
             "preview": (plan.create + plan.update)[:20] if plan else [],
         },
+    )
+
+
+def review_orders(request: HttpRequest, token: str) -> HttpResponse:
+    user = _user(request)
+    path = _stored(user, token)
+    try:
+        plan = plan_orders(path, user=user)
+    except FileRejected as exc:
+        path.unlink(missing_ok=True)
+        messages.error(request, str(exc.message))
+        return redirect("imports:upload")
+    if request.method == "POST" and request.POST.get("commit"):
+        if plan.rejected and not request.POST.get("accept_all"):
+            messages.error(
+                request, _("Some rows are rejected: fix the file, or import the others.")
+            )
+        else:
+            result = commit_orders(plan, user=user)
+            path.unlink(missing_ok=True)
+            messages.success(request, _("Imported %(n)s orders.") % {"n": result["created"]})
+            return redirect("orders:list")
+    return render(
+        request,
+        "imports/review_orders.html",
+        {"token": token, "summary": plan.summary(), "orders": plan.orders[:50]},
     )
 
 

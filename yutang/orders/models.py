@@ -89,6 +89,9 @@ class Order(models.Model):
     courier = models.CharField(_("courier"), max_length=32, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Where an imported order came from (its order number, or a digest of its row), so that
+    # importing the same file again creates no twin.
+    import_ref = models.CharField(max_length=64, blank=True, editable=False)
     # The time of every step, so that touchpoints and repurchase intervals read real dates.
     intent_at = models.DateTimeField(null=True, blank=True)
     unpaid_at = models.DateTimeField(null=True, blank=True)
@@ -114,6 +117,9 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(discount__gte=0), name="order_discount_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="order_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["import_ref"], condition=~Q(import_ref=""), name="order_unique_import_ref"
             ),
         ]
         verbose_name = _("order")

@@ -81,3 +81,26 @@ class ImportPageTests(BaseTestCase):
         assert self.client.post(f"/import/customers/{token}/", {"commit": "1"}).status_code == 404
         assert self.client.get("/import/customers/not-a-token/").status_code == 404
         assert not Customer.objects.exists()
+
+
+class OrderImportPageTests(BaseTestCase):
+    def test_it_checks_then_imports_orders(self) -> None:
+        from decimal import Decimal
+
+        from yutang.catalog.models import Product
+        from yutang.orders.models import Order
+        from yutang.test import make_customer
+
+        Product.objects.create(name="面膜", sku="MASK", price=Decimal("99"))
+        make_customer(self.bob, "小美", phone="13800138000")
+        self.login(self.bob)
+        csv = "手机,商品,数量\n13800138000,MASK,2\n".encode()
+        response = self.client.post(
+            "/import/", {"kind": "orders", "rule": "fill", "file": upload("o.csv", csv)}
+        )
+        review = response["Location"]
+        assert self.client.get(review).context["summary"]["created"] == 1
+        self.client.post(review, {"commit": "1"})
+        assert Order.objects.get().total() == Decimal("198")
+        self.login(self.charlie)
+        assert self.client.get(review).status_code == 404

@@ -10,18 +10,20 @@ from django.utils import translation
 from yutang.accounts.models import User
 from yutang.imports.bills import commit_bill, plan_bill
 from yutang.imports.customers import RULES, commit_import, plan_import
+from yutang.imports.orders import commit_orders, plan_orders
 from yutang.imports.readers import FileRejected
 from yutang.lib.bills import BillError
 
 
 class Command(BaseCommand):
     help = (
-        "Import customers (xlsx, xls, ods, csv) or a WeChat Pay / Alipay bill: checks every row "
+        "Import customers or orders (xlsx, xls, ods, csv) or a WeChat Pay / Alipay bill: checks "
+        "every row "
         "first and commits all or nothing. Exit status 1 when the file is rejected as a whole."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["customers", "bill"])
+        parser.add_argument("what", choices=["customers", "orders", "bill"])
         parser.add_argument("file")
         parser.add_argument("--as", dest="username", required=True, help="who imports (scoping)")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
@@ -49,8 +51,12 @@ class Command(BaseCommand):
         progress = None
         if not options["json"] and sys.stderr.isatty():
             progress = lambda n: self.stderr.write(f"\r{n} rows checked…", ending="")  # noqa: E731
+        planner: Any = plan_import
+        committer: Any = commit_import
+        if options["what"] == "orders":
+            planner, committer = _plan_orders, _commit_orders
         try:
-            plan = plan_import(options["file"], user=user, rule=options["rule"], progress=progress)
+            plan = planner(options["file"], user=user, rule=options["rule"], progress=progress)
         except FileNotFoundError as exc:
             raise CommandError(f"no such file: {options['file']}") from exc
         except FileRejected as exc:
@@ -58,7 +64,7 @@ class Command(BaseCommand):
         result = plan.summary()
         committed = False
         if not options["dry_run"] and (not plan.rejected or options["accept_all"]):
-            result = commit_import(plan, user=user)
+            result = committer(plan, user=user)
             committed = True
         result["committed"] = committed
         if options["json"]:
@@ -102,3 +108,11 @@ class Command(BaseCommand):
             f"{result['created']} new payments: {result['matched']} matched to customers, "
             f"{result['new_customers']} new customers"
         )
+
+
+def _plan_orders(path: str, *, user: User, rule: str, progress: Any) -> Any:
+    return plan_orders(path, user=user)
+
+
+def _commit_orders(plan: Any, *, user: User) -> dict[str, Any]:
+    return commit_orders(plan, user=user)

@@ -1,0 +1,199 @@
+"""Order import: one row per order line; rows sharing an order number make one order."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yutang.accounts.models import User
+from yutang.catalog.models import Product
+from yutang.customers.forms import clean_phone_value, clean_wechat_id_value
+from yutang.customers.models import Customer
+from yutang.orders import actions
+from yutang.orders.models import START_STATUSES, Order, Status
+
+from .customers import Rejection, parse_date
+from .readers import FileRejected, open_table
+
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "order_no": ("订单号", "订单编号", "单号", "order", "order no", "order number"),
+    "phone": ("手机", "手机号", "电话", "phone", "mobile"),
+    "wechat_id": ("微信号", "wechat", "wechat id"),
+    "customer": ("客户", "昵称", "客户昵称", "姓名", "customer", "nickname", "name"),
+    "product": ("商品", "商品名称", "产品", "货号", "sku", "product"),
+    "quantity": ("数量", "quantity", "qty"),
+    "price": ("单价", "价格", "售价", "unit price", "price"),
+    "date": ("日期", "下单日期", "下单时间", "时间", "date"),
+    "status": ("状态", "订单状态", "status"),
+}
+STATUS_WORDS = {str(label).split(" ")[0]: value for value, label in Status.choices}
+STATUS_WORDS.update({"意向": "intent", "待付款": "unpaid", "已付款": "paid", "已发货": "shipped",
+                     "已签收": "signed", "已完成": "completed"})  # fmt: skip
+
+
+@dataclass
+class PlannedOrder:
+    ref: str
+    row: int
+    customer: Customer
+    status: str
+    at: datetime
+    lines: list[actions.LineInput] = field(default_factory=list)
+
+
+@dataclass
+class OrderPlan:
+    rows: int = 0
+    orders: list[PlannedOrder] = field(default_factory=list)
+    merged: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": len(self.orders),
+            "updated": 0,
+            "merged": self.merged,
+            "unchanged": self.unchanged,
+            "rejected": [r.as_dict() for r in self.rejected],
+        }
+
+
+def _mapping(headers: list[str]) -> dict[str, int]:
+    def normal(text: str) -> str:
+        return re.sub(r"[\s_*:：()（）]", "", text).lower()
+
+    known = {normal(n): f for f, names in HEADER_NAMES.items() for n in names}
+    mapping: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        name = known.get(normal(header))
+        if name and name not in mapping:
+            mapping[name] = index
+    return mapping
+
+
+def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
+    table = open_table(path)
+    mapping = _mapping(table.headers)
+    if "product" not in mapping or not {"phone", "wechat_id", "customer"} & set(mapping):
+        raise FileRejected(
+            _("An order file needs a product column and a customer column (phone, WeChat ID "
+              "or nickname).")
+        )  # fmt: skip
+    visible = Customer.objects.visible_to(user)
+    products = {p.sku: p for p in Product.objects.all()}
+    products.update({p.name: p for p in Product.objects.all() if p.name not in products})
+    plan = OrderPlan()
+    by_ref: dict[str, PlannedOrder] = {}
+    imported_before: set[str] = set()
+    for number, cells in table.rows:
+        if not any(c.strip() for c in cells):
+            continue
+        plan.rows += 1
+        raw = {f: (cells[i] if i < len(cells) else "").strip() for f, i in mapping.items()}
+        errors: list[Rejection] = []
+
+        def reject(
+            name: str, reason: str, number: int = number, errors: list[Rejection] = errors
+        ) -> None:
+            errors.append(Rejection(number, table.headers[mapping[name]], reason))
+
+        customer = None
+        try:
+            if raw.get("phone"):
+                customer = visible.filter(phone=clean_phone_value(raw["phone"])).first()
+            elif raw.get("wechat_id"):
+                customer = visible.filter(wechat_id=clean_wechat_id_value(raw["wechat_id"])).first()
+            elif raw.get("customer"):
+                found = list(visible.filter(nickname=raw["customer"])[:2])
+                customer = found[0] if len(found) == 1 else None
+        except forms.ValidationError as exc:
+            reject("phone" if raw.get("phone") else "wechat_id", " ".join(exc.messages))
+        if customer is None and not errors:
+            column = next(
+                c for c in ("phone", "wechat_id", "customer") if raw.get(c) or c in mapping
+            )
+            reject(column, _("No such customer in your pool: import the customers first."))
+        product = products.get(raw.get("product", ""))
+        if product is None:
+            reject("product", _("Unknown product: %(value)s.") % {"value": raw.get("product", "")})
+        quantity = 1
+        if raw.get("quantity"):
+            if not raw["quantity"].isdigit() or int(raw["quantity"]) < 1:
+                reject("quantity", _("The quantity must be at least 1."))
+            else:
+                quantity = int(raw["quantity"])
+        price = None
+        if raw.get("price"):
+            try:
+                price = Decimal(raw["price"].replace("¥", "").replace(",", ""))
+            except InvalidOperation:
+                reject("price", _("Enter a number."))
+            else:
+                if price < 0:
+                    reject("price", _("The price cannot be below zero."))
+        status: str = Status.COMPLETED
+        if raw.get("status"):
+            status = STATUS_WORDS.get(raw["status"], raw["status"])
+            if status not in START_STATUSES:
+                reject(
+                    "status", _("Unknown or final status: %(value)s.") % {"value": raw["status"]}
+                )
+        at = timezone.now()
+        if raw.get("date"):
+            try:
+                at = timezone.make_aware(datetime.combine(parse_date(raw["date"]), time(12)))
+            except ValueError:
+                reject("date", _("“%(value)s” is not a date: write it as 2024-05-20.")
+                       % {"value": raw["date"][:20]})  # fmt: skip
+        if errors:
+            plan.rejected.extend(errors)
+            continue
+        assert customer is not None and product is not None
+        line = actions.LineInput(product=product, quantity=quantity, unit_price=price)
+        if raw.get("order_no"):
+            ref = f"no:{raw['order_no']}"[:64]
+        else:
+            digest = "|".join(str(v) for v in (customer.pk, at.date(), product.pk, quantity,
+                                               price, status))  # fmt: skip
+            ref = "row:" + hashlib.sha1(digest.encode()).hexdigest()[:40]
+        if ref in by_ref or ref in imported_before:
+            if ref in by_ref:
+                by_ref[ref].lines.append(line)
+            plan.merged += 1
+            continue
+        if Order.objects.filter(import_ref=ref).exists():
+            imported_before.add(ref)
+            plan.unchanged += 1
+            continue
+        planned = PlannedOrder(ref=ref, row=number, customer=customer, status=status, at=at)
+        planned.lines.append(line)
+        by_ref[ref] = planned
+        plan.orders.append(planned)
+    return plan
+
+
+@transaction.atomic
+def commit_orders(plan: OrderPlan, *, user: User) -> dict[str, Any]:
+    for planned in plan.orders:
+        order = actions.place_order(
+            customer=planned.customer,
+            seller=user,
+            actor=user,
+            lines=planned.lines,
+            status=planned.status,
+            at=planned.at,
+        )
+        Order.objects.filter(pk=order.pk).update(import_ref=planned.ref)
+    return plan.summary()
