@@ -89,6 +89,7 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 from yutang.catalog.api import router as catalog_router  # noqa: E402
 from yutang.customers.api import router as customers_router  # noqa: E402
 from yutang.followups.api import router as followups_router  # noqa: E402
+from yutang.imports.api import router as imports_router  # noqa: E402
 from yutang.orders.api import router as orders_router  # noqa: E402
 from yutang.touchpoints.api import router as touchpoints_router  # noqa: E402
 
@@ -97,3 +98,4 @@ api.add_router("/", followups_router)
 api.add_router("/", catalog_router)
 api.add_router("/", orders_router)
 api.add_router("/", touchpoints_router)
+api.add_router("/", imports_router)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yutang.accounts.models import User
-from yutang.lib.bills import BillError
 
-from .bills import commit_bill, plan_bill
-from .customers import FIELDS, RULES, commit_import, guess_mapping, plan_import
-from .orders import commit_orders, plan_orders
+from . import jobs
+from .customers import FIELDS, RULES, guess_mapping
+from .models import ImportJob
 from .readers import FileRejected, open_table
 
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -47,86 +42,99 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _uploads(user: User) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports" / str(user.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _stored(user: User, token: str) -> Path:
-    """An uploaded file of this user: a token never reaches another user's uploads."""
-    try:
-        name = str(uuid.UUID(token))
-    except ValueError as exc:
-        raise Http404 from exc
-    path = _uploads(user) / name
-    if not path.exists():
-        raise Http404
-    return path
-
-
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
+
+
+def get_job_for(user: User, token: str) -> ImportJob:
+    """A job of this user; anybody else's is a 404, like a job that does not exist."""
+    job = ImportJob.objects.filter(user=user, pk=token).first() if jobs.is_job_id(token) else None
+    if job is None or job.state != ImportJob.State.CHECKED or not job.path.exists():
+        raise Http404
+    return job
 
 
 def upload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        token = str(uuid.uuid4())
-        with (_uploads(user) / token).open("wb") as target:
-            for chunk in form.cleaned_data["file"].chunks():
-                target.write(chunk)
-        kind, rule = form.cleaned_data["kind"], form.cleaned_data["rule"]
-        return redirect(f"/import/{kind}/{token}/?rule={rule}")
+        upload_file = form.cleaned_data["file"]
+        job = jobs.start_job(
+            user=user,
+            kind=form.cleaned_data["kind"],
+            rule=form.cleaned_data["rule"],
+            filename=upload_file.name,
+            chunks=upload_file.chunks(),
+        )
+        if job.state == ImportJob.State.REJECTED and "error" in job.result:
+            # A customer sheet may only lack a column the user can point out: show the mapping.
+            if job.kind != "customers" or not _headers(job):
+                job.path.unlink(missing_ok=True)
+                messages.error(request, job.result["error"])
+                return redirect("imports:upload")
+            job.state = ImportJob.State.CHECKED
+            job.save(update_fields=["state"])
+        return redirect(f"/import/{job.kind}/{job.pk}/")
     return render(request, "imports/upload.html", {"form": form})
+
+
+def _headers(job: ImportJob) -> list[str]:
+    try:
+        return open_table(job.path).headers
+    except (FileRejected, OSError):
+        return []
 
 
 def _mapping_from(request: HttpRequest, headers: list[str]) -> dict[str, int]:
     mapping = guess_mapping(headers)
-    if request.method == "POST" or "map-nickname" in request.GET:
-        data = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":
         mapping = {}
         for field_name in FIELDS:
-            value = data.get(f"map-{field_name}", "")
+            value = request.POST.get(f"map-{field_name}", "")
             if value.isdigit() and int(value) < len(headers):
                 mapping[field_name] = int(value)
     return mapping
 
 
+def _done(request: HttpRequest, result: dict[str, object], target: str) -> HttpResponse | None:
+    if result.get("committed"):
+        messages.success(
+            request,
+            _("Imported: %(created)s new, %(updated)s updated.")
+            % {"created": result.get("created", 0), "updated": result.get("updated", 0)},
+        )
+        return redirect(target)
+    if "error" in result:
+        messages.error(request, str(result["error"]))
+    else:
+        messages.error(request, _("Some rows are rejected: fix the file, or import the others."))
+    return None
+
+
 def review_customers(request: HttpRequest, token: str) -> HttpResponse:
     user = _user(request)
-    path = _stored(user, token)
-    rule = request.POST.get("rule") or request.GET.get("rule") or "fill"
-    rule = rule if rule in RULES else "fill"
-    try:
-        headers = open_table(path).headers
-    except FileRejected as exc:
-        path.unlink(missing_ok=True)
-        messages.error(request, str(exc.message))
-        return redirect("imports:upload")
+    job = get_job_for(user, token)
+    if job.kind != "customers":
+        raise Http404
+    rule = request.POST.get("rule", job.rule)
+    if rule in RULES and rule != job.rule:
+        job.rule = rule
+        job.save(update_fields=["rule"])
+    headers = _headers(job)
     mapping = _mapping_from(request, headers)
-    plan = None
-    try:
-        plan = plan_import(path, user=user, rule=rule, mapping=mapping)
-    except FileRejected as exc:
-        # Usually a column the user must point out in the mapping below.
-        messages.error(request, str(exc.message))
-    if plan is not None and request.method == "POST" and request.POST.get("commit"):
-        if plan.rejected and not request.POST.get("accept_all"):
-            messages.error(
-                request, _("Some rows are rejected: fix the file, or import the others.")
-            )
-        else:
-            result = commit_import(plan, user=user)
-            path.unlink(missing_ok=True)
-            messages.success(
-                request,
-                _("Imported: %(created)s new, %(updated)s updated.")
-                % {"created": result["created"], "updated": result["updated"]},
-            )
-            return redirect("customers:list")
+    if request.method == "POST" and request.POST.get("commit"):
+        result = jobs.commit(job, accept_all=bool(request.POST.get("accept_all")), mapping=mapping)
+        done = _done(request, result, "customers:list")
+        if done:
+            return done
+        job.state = ImportJob.State.CHECKED
+        job.save(update_fields=["state"])
+    plan = jobs.check(job, mapping)
+    if plan is None:
+        messages.error(request, job.result.get("error", ""))
+        job.state = ImportJob.State.CHECKED
+        job.save(update_fields=["state"])
     labels = {
         "nickname": _("nickname"), "name": _("real name"), "wechat_id": _("WeChat ID"),
         "phone": _("mobile phone"), "address": _("street address"), "province": _("province"),
@@ -139,7 +147,7 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
         "imports/review_customers.html",
         {
             "token": token,
-            "rule": rule,
+            "rule": job.rule,
             "headers": list(enumerate(headers)),
             "fields": [(f, labels[f], mapping.get(f)) for f in FIELDS],
             "summary": plan.summary() if plan else None,
@@ -149,24 +157,18 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def review_orders(request: HttpRequest, token: str) -> HttpResponse:
-    user = _user(request)
-    path = _stored(user, token)
-    try:
-        plan = plan_orders(path, user=user)
-    except FileRejected as exc:
-        path.unlink(missing_ok=True)
-        messages.error(request, str(exc.message))
-        return redirect("imports:upload")
+    job = get_job_for(_user(request), token)
+    if job.kind != "orders":
+        raise Http404
     if request.method == "POST" and request.POST.get("commit"):
-        if plan.rejected and not request.POST.get("accept_all"):
-            messages.error(
-                request, _("Some rows are rejected: fix the file, or import the others.")
-            )
-        else:
-            result = commit_orders(plan, user=user)
-            path.unlink(missing_ok=True)
-            messages.success(request, _("Imported %(n)s orders.") % {"n": result["created"]})
-            return redirect("orders:list")
+        result = jobs.commit(job, accept_all=bool(request.POST.get("accept_all")))
+        done = _done(request, result, "orders:list")
+        if done:
+            return done
+    plan = jobs.check(job)
+    if plan is None:
+        messages.error(request, job.result.get("error", ""))
+        return redirect("imports:upload")
     return render(
         request,
         "imports/review_orders.html",
@@ -175,24 +177,18 @@ def review_orders(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def review_bill(request: HttpRequest, token: str) -> HttpResponse:
-    user = _user(request)
-    path = _stored(user, token)
-    try:
-        plan = plan_bill(path, user=user)
-    except BillError as exc:
-        path.unlink(missing_ok=True)
-        chinese = getattr(request, "LANGUAGE_CODE", "zh-hans").startswith("zh")
-        messages.error(request, exc.message_zh if chinese else exc.message)
-        return redirect("imports:upload")
+    job = get_job_for(_user(request), token)
+    if job.kind != "bill":
+        raise Http404
     if request.method == "POST" and request.POST.get("commit"):
-        result = commit_bill(plan, user=user, create_customers=bool(request.POST.get("accept_all")))
-        path.unlink(missing_ok=True)
-        messages.success(
-            request,
-            _("Imported %(created)s payments; %(new)s new customers.")
-            % {"created": result["created"], "new": result["new_customers"]},
-        )
-        return redirect("customers:list")
+        result = jobs.commit(job, accept_all=bool(request.POST.get("accept_all")))
+        done = _done(request, result, "customers:list")
+        if done:
+            return done
+    plan = jobs.check(job)
+    if plan is None:
+        messages.error(request, job.result.get("error", ""))
+        return redirect("imports:upload")
     rows = [(row, plan.matches.get(plan.key(row))) for row in plan.new[:200]]
     return render(
         request,

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from yutang.accounts.models import User
+from yutang.api import field_errors
+
+from . import jobs
+from .customers import RULES
+from .models import ImportJob
+
+router: Router = Router(tags=["imports"])
+
+
+class JobOut(Schema):
+    id: str
+    kind: str
+    rule: str
+    filename: str
+    state: str
+    result: dict[str, Any]
+
+
+class CommitIn(Schema):
+    accept_all: bool = False
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _out(job: ImportJob) -> dict[str, Any]:
+    return {
+        "id": str(job.pk),
+        "kind": job.kind,
+        "rule": job.rule,
+        "filename": job.filename,
+        "state": job.state,
+        "result": job.result,
+    }
+
+
+@router.post("/imports", response={201: JobOut, 422: dict}, summary="Upload a file: dry run")
+def upload(
+    request: HttpRequest,
+    kind: Form[str],
+    file: File[UploadedFile],
+    rule: Form[str] = "fill",
+) -> Any:
+    """`kind` is customers, orders or bill. The answer is the check of every row; nothing is
+    written until `POST /api/imports/{id}/commit`."""
+    errors: dict[str, list[str]] = {}
+    if kind not in jobs.KINDS:
+        errors["kind"] = [_("Choose customers, orders or bill.")]
+    if rule not in RULES:
+        errors["rule"] = [_("Choose skip, fill or overwrite.")]
+    if errors:
+        return field_errors(errors)
+    job = jobs.start_job(
+        user=_user(request), kind=kind, rule=rule, filename=file.name or "", chunks=file.chunks()
+    )
+    return Status(201, _out(job))
+
+
+@router.get("/imports/{job_id}", response=JobOut, summary="An import's state and result")
+def job_status(request: HttpRequest, job_id: str) -> Any:
+    return _out(_get(request, job_id))
+
+
+@router.post(
+    "/imports/{job_id}/commit", response={200: JobOut, 422: dict}, summary="Import all or nothing"
+)
+def commit(request: HttpRequest, job_id: str, payload: CommitIn | None = None) -> Any:
+    job = _get(request, job_id)
+    if job.state != ImportJob.State.CHECKED:
+        return field_errors({"state": [_("This import cannot be committed (%(state)s).")
+                                       % {"state": job.get_state_display()}]})  # fmt: skip
+    jobs.commit(job, accept_all=bool(payload and payload.accept_all))
+    job.refresh_from_db()
+    return _out(job)
+
+
+def _get(request: HttpRequest, job_id: str) -> ImportJob:
+    if not jobs.is_job_id(job_id):
+        raise Http404
+    return get_object_or_404(ImportJob, pk=job_id, user=_user(request))
