@@ -7,24 +7,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .access import request_user
 from .forms import TokenCreateForm, UserCreateForm
 from .models import ApiToken, Role, User
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def owner_required(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not user.is_owner:
         raise PermissionDenied
     return user
 
 
 def account_settings(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     new_key = None
     form = TokenCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -39,7 +35,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=_user(request))
+    token = get_object_or_404(ApiToken, pk=pk, user=request_user(request))
     token.delete()
     messages.success(request, _("Token revoked."))
     return redirect("accounts:settings")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from yutang.accounts.access import request_user
 from yutang.accounts.models import User
 from yutang.lib.addresses import parse_contact
 
@@ -20,11 +21,6 @@ from .forms import CustomerFilterForm, CustomerForm
 from .models import GRADE_ADVICE, ActivityKind, Channel, Customer, Grade, Tag, TagGroup
 
 router: Router = Router(tags=["customers"])
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class CustomerOut(Schema):
@@ -215,7 +211,7 @@ def _form_data(customer: Customer | None, payload: dict[str, Any]) -> tuple[dict
 
 
 def _save(request: HttpRequest, customer: Customer | None, payload: dict[str, Any]) -> Status[Any]:
-    user = _user(request)
+    user = request_user(request)
     if customer is None:
         payload.setdefault("owner", user.username)
     # Taken before validation, which writes the new values onto the instance.
@@ -276,7 +272,7 @@ def list_customers(
     page: int = 1,
     page_size: int = 20,
 ) -> Any:
-    user = _user(request)
+    user = request_user(request)
     params: dict[str, Any] = {
         "q": q,
         "grade": grade,
@@ -343,20 +339,20 @@ def parse_contact_text(request: HttpRequest, payload: ParseIn) -> Any:
 
 @router.get("/customers/{customer_id}", response=CustomerOut, summary="One customer")
 def get_customer(request: HttpRequest, customer_id: int) -> Any:
-    return _fetch(_user(request), customer_id)
+    return _fetch(request_user(request), customer_id)
 
 
 @router.patch(
     "/customers/{customer_id}", response={200: CustomerOut, 422: dict}, summary="Update a customer"
 )
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn) -> Any:
-    customer = _fetch(_user(request), customer_id)
+    customer = _fetch(request_user(request), customer_id)
     return _save(request, customer, payload.dict(exclude_unset=True))
 
 
 @router.delete("/customers/{customer_id}", response={204: None}, summary="Delete a customer")
 def delete_customer(request: HttpRequest, customer_id: int) -> Any:
-    _fetch(_user(request), customer_id).delete()
+    _fetch(request_user(request), customer_id).delete()
     return Status(204, None)
 
 
@@ -366,7 +362,7 @@ def delete_customer(request: HttpRequest, customer_id: int) -> Any:
     summary="A customer's grade history",
 )
 def grade_history(request: HttpRequest, customer_id: int) -> Any:
-    customer = _fetch(_user(request), customer_id)
+    customer = _fetch(request_user(request), customer_id)
     return [
         {
             "old": a.data.get("old", ""),
@@ -391,7 +387,7 @@ def list_tags(request: HttpRequest) -> Any:
 
 @router.post("/tags", response={201: TagOut, 403: dict, 422: dict}, summary="Create a tag")
 def create_tag(request: HttpRequest, payload: TagIn) -> Any:
-    if not _user(request).is_owner:
+    if not request_user(request).is_owner:
         return Status(403, {"detail": _("Only the owner manages tags.")})
     name, group_name = payload.name.strip(), payload.group.strip()
     errors: dict[str, list[str]] = {}

@@ -11,21 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yutang.accounts.models import User
+from yutang.accounts.access import request_user
 from yutang.followups.actions import suggested_grade
 from yutang.followups.forms import FollowUpForm
-from yutang.orders.views import with_totals
 from yutang.touchpoints.messages import reason
 
 from . import actions
 from .access import get_customer_for
 from .forms import CustomerFilterForm, CustomerForm
 from .models import GRADE_ADVICE, ActivityKind, Customer, Grade, Tag, TagGroup
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def tag_groups_with_tags() -> list[tuple[TagGroup, list[Tag]]]:
@@ -36,7 +30,7 @@ def tag_groups_with_tags() -> list[tuple[TagGroup, list[Tag]]]:
 
 
 def customer_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = CustomerFilterForm(request.GET or None, user=user)
     qs = Customer.objects.visible_to(user)
     valid = form.is_bound and form.is_valid()
@@ -58,7 +52,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, pk)
     visible = Customer.objects.visible_to(user)
     context = {
@@ -74,7 +68,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grade_history": list(customer.activities.filter(kind=ActivityKind.GRADE)[:20]),
         "suggested_grade": suggested_grade(customer),
         "followup_form": FollowUpForm(initial={"stage": customer.stage or None}),
-        "orders": list(with_totals(customer.orders.all()).prefetch_related("lines__product")[:10]),
+        "orders": list(customer.orders.with_totals().prefetch_related("lines__product")[:10]),
         "costs": list(customer.costs.all()[:10]),
         "touchpoints": [
             (tp, reason(tp))
@@ -85,7 +79,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_form(request: HttpRequest, form: CustomerForm, before: dict | None) -> Customer | None:
-    user = _user(request)
+    user = request_user(request)
     try:
         with transaction.atomic():
             customer = form.save(commit=False)
@@ -103,7 +97,7 @@ def _save_form(request: HttpRequest, form: CustomerForm, before: dict | None) ->
 
 
 def customer_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = CustomerForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         customer = _save_form(request, form, None)
@@ -118,7 +112,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, pk)
     before = {**actions.snapshot(customer), "grade": customer.grade}
     form = CustomerForm(request.POST or None, instance=customer, user=user)
@@ -136,7 +130,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_customer_for(_user(request), pk)
+    customer = get_customer_for(request_user(request), pk)
     name = customer.nickname
     customer.delete()
     messages.success(request, _("Customer “%(name)s” deleted.") % {"name": name})
@@ -145,7 +139,7 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def customer_grade(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, pk)
     grade = request.POST.get("grade", "")
     if grade not in ["", *Grade.values]:
@@ -157,7 +151,7 @@ def customer_grade(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def customer_tag(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, pk)
     tag = (
         Tag.objects.filter(pk=request.POST.get("tag") or 0).first()
@@ -173,7 +167,7 @@ def customer_tag(request: HttpRequest, pk: int) -> HttpResponse:
 
 def customer_pick(request: HttpRequest) -> HttpResponse:
     """Search results for choosing a referrer or a customer to merge with (htmx fragment)."""
-    user = _user(request)
+    user = request_user(request)
     q = request.GET.get("q", "")[:64]
     exclude = request.GET.get("exclude", "")
     exclude = exclude if exclude.isdigit() else ""
@@ -190,7 +184,7 @@ def customer_pick(request: HttpRequest) -> HttpResponse:
 
 
 def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, pk)
     other_id = request.POST.get("other") or request.GET.get("other") or ""
     other = get_customer_for(user, int(other_id)) if other_id.isdigit() else None

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from yutang.accounts.models import User
+from yutang.accounts.access import request_user
 from yutang.api import form_errors
 from yutang.customers.access import get_customer_for
 
@@ -48,18 +48,13 @@ class FollowUpOut(Schema):
         return obj.author.username if obj.author else None
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @router.post(
     "/customers/{customer_id}/followups",
     response={201: FollowUpOut, 422: dict},
     summary="Log a follow-up",
 )
 def create_followup(request: HttpRequest, customer_id: int, payload: FollowUpIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, customer_id)
     data = {k: ("" if v is None else v) for k, v in payload.dict().items()}
     form = FollowUpForm(data)
@@ -74,5 +69,5 @@ def create_followup(request: HttpRequest, customer_id: int, payload: FollowUpIn)
     summary="A customer's follow-ups",
 )
 def list_followups(request: HttpRequest, customer_id: int) -> Any:
-    customer = get_customer_for(_user(request), customer_id)
+    customer = get_customer_for(request_user(request), customer_id)
     return list(customer.followups.select_related("author")[:200])

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yutang.accounts.models import User
+from yutang.accounts.access import request_user
 from yutang.customers.access import get_customer_for
 from yutang.customers.models import Customer, Stage
 from yutang.rules.models import Rules
@@ -21,13 +21,8 @@ from .forms import FollowUpForm
 PIPELINE_COLUMN_SIZE = 20
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def followup_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, customer_pk)
     form = FollowUpForm(request.POST or None, initial={"stage": customer.stage or None})
     if request.method == "POST" and form.is_valid():
@@ -38,7 +33,7 @@ def followup_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
 
 
 def pipeline(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rules = Rules.current()
     visible = Customer.objects.visible_to(user).exclude(stage="")
     money = DecimalField(max_digits=14, decimal_places=2)
@@ -80,7 +75,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 @require_POST
 def pipeline_move(request: HttpRequest, customer_pk: int) -> HttpResponse:
     """Moving a customer between stages is a follow-up of its own."""
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, customer_pk)
     stage = request.POST.get("stage", "")
     if stage not in Stage.values:

@@ -9,7 +9,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from yutang.accounts.models import User
+from yutang.accounts.access import request_user
 from yutang.api import field_errors
 
 from . import jobs
@@ -30,11 +30,6 @@ class JobOut(Schema):
 
 class CommitIn(Schema):
     accept_all: bool = False
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _out(job: ImportJob) -> dict[str, Any]:
@@ -65,7 +60,11 @@ def upload(
     if errors:
         return field_errors(errors)
     job = jobs.start_job(
-        user=_user(request), kind=kind, rule=rule, filename=file.name or "", chunks=file.chunks()
+        user=request_user(request),
+        kind=kind,
+        rule=rule,
+        filename=file.name or "",
+        chunks=file.chunks(),
     )
     return Status(201, _out(job))
 
@@ -91,4 +90,4 @@ def commit(request: HttpRequest, job_id: str, payload: CommitIn | None = None) -
 def _get(request: HttpRequest, job_id: str) -> ImportJob:
     if not jobs.is_job_id(job_id):
         raise Http404
-    return get_object_or_404(ImportJob, pk=job_id, user=_user(request))
+    return get_object_or_404(ImportJob, pk=job_id, user=request_user(request))

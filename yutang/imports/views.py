@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from yutang.accounts.models import User
+from yutang.accounts.access import request_user
 from yutang.lib.xlsx import write_sheet
 
 from .exports import EXPORTS
@@ -16,8 +16,7 @@ def export(request: HttpRequest, what: str) -> FileResponse:
     build = EXPORTS.get(what)
     if build is None:
         raise Http404
-    assert isinstance(request.user, User)
-    sheet = build(request.user, request.GET)
+    sheet = build(request_user(request), request.GET)
     # Spooled to a temporary file: a large pond never sits in memory as one workbook.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     write_sheet(

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yutang.accounts.access import request_user
 from yutang.accounts.models import User
 
 from . import jobs
@@ -42,11 +43,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def get_job_for(user: User, token: str) -> ImportJob:
     """A job of this user; anybody else's is a 404, like a job that does not exist."""
     job = ImportJob.objects.filter(user=user, pk=token).first() if jobs.is_job_id(token) else None
@@ -56,7 +52,7 @@ def get_job_for(user: User, token: str) -> ImportJob:
 
 
 def upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
@@ -113,7 +109,7 @@ def _done(request: HttpRequest, result: dict[str, object], target: str) -> HttpR
 
 
 def review_customers(request: HttpRequest, token: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     job = get_job_for(user, token)
     if job.kind != "customers":
         raise Http404
@@ -157,7 +153,7 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def review_orders(request: HttpRequest, token: str) -> HttpResponse:
-    job = get_job_for(_user(request), token)
+    job = get_job_for(request_user(request), token)
     if job.kind != "orders":
         raise Http404
     if request.method == "POST" and request.POST.get("commit"):
@@ -177,7 +173,7 @@ def review_orders(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def review_bill(request: HttpRequest, token: str) -> HttpResponse:
-    job = get_job_for(_user(request), token)
+    job = get_job_for(request_user(request), token)
     if job.kind != "bill":
         raise Http404
     if request.method == "POST" and request.POST.get("commit"):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from yutang.accounts.access import request_user
 from yutang.accounts.models import User
 from yutang.api import field_errors, form_errors
 from yutang.catalog.models import Product
@@ -104,11 +105,6 @@ class OrderPage(Schema):
     count: int
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _visible_orders(user: User) -> Any:
     return (
         Order.objects.visible_to(user).select_related("seller").prefetch_related("lines__product")
@@ -123,7 +119,7 @@ def list_orders(
     page: int = 1,
     page_size: int = 20,
 ) -> Any:
-    qs = _visible_orders(_user(request))
+    qs = _visible_orders(request_user(request))
     if status:
         if status not in OrderStatus.values:
             return field_errors({"status": [_("Unknown status.")]})
@@ -144,7 +140,7 @@ def _product(value: int | str) -> Product | None:
 
 @router.post("/orders", response={201: OrderOut, 422: dict}, summary="Place an order")
 def create_order(request: HttpRequest, payload: OrderIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     errors: dict[str, list[str]] = {}
     customer = Customer.objects.visible_to(user).filter(pk=payload.customer).first()
     if customer is None:
@@ -192,14 +188,14 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
 
 @router.get("/orders/{order_id}", response=OrderOut, summary="One order")
 def get_order(request: HttpRequest, order_id: int) -> Any:
-    return get_object_or_404(_visible_orders(_user(request)), pk=order_id)
+    return get_object_or_404(_visible_orders(request_user(request)), pk=order_id)
 
 
 @router.post(
     "/orders/{order_id}/status", response={200: OrderOut, 422: dict}, summary="Move an order on"
 )
 def set_status(request: HttpRequest, order_id: int, payload: StatusIn) -> Any:
-    user = _user(request)
+    user = request_user(request)
     order = get_object_or_404(_visible_orders(user), pk=order_id)
     if payload.status not in OrderStatus.values:
         return field_errors({"status": [_("Unknown status.")]})

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,19 @@ class OrderQuerySet(models.QuerySet["Order"]):
 
     def paid(self) -> OrderQuerySet:
         return self.filter(status__in=PAID_STATUSES)
+
+    def with_totals(self) -> OrderQuerySet:
+        """`subtotal` and `total_amount` computed in the database, for lists of orders."""
+        money = DecimalField(max_digits=14, decimal_places=2)
+        return self.annotate(
+            subtotal=Coalesce(
+                Sum(F("lines__quantity") * F("lines__unit_price"), output_field=money),
+                Value(0, output_field=money),
+            )
+        ).annotate(
+            # A discount larger than the goods makes the order free, never negative (as total()).
+            total_amount=Greatest(F("subtotal") - F("discount"), Value(0, output_field=money))
+        )
 
 
 class Order(models.Model):

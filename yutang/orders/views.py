@@ -5,14 +5,13 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, F, Prefetch, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yutang.accounts.models import User
+from yutang.accounts.access import request_user
 from yutang.catalog.models import Product
 from yutang.customers.access import get_customer_for
 from yutang.customers.models import Customer
@@ -21,24 +20,6 @@ from . import actions
 from .access import get_order_for
 from .forms import CostForm, LineFormSet, OrderForm, ShippingForm, StatusForm
 from .models import Order, OrderLine, Status
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def with_totals(qs):  # type: ignore[no-untyped-def]
-    money = DecimalField(max_digits=14, decimal_places=2)
-    return qs.annotate(
-        subtotal=Coalesce(
-            Sum(F("lines__quantity") * F("lines__unit_price"), output_field=money),
-            Value(0, output_field=money),
-        )
-    ).annotate(
-        # A discount larger than the goods makes the order free, never negative (as Order.total).
-        total_amount=Greatest(F("subtotal") - F("discount"), Value(0, output_field=money))
-    )
 
 
 def _day(value: str) -> date | None:
@@ -50,7 +31,7 @@ def _day(value: str) -> date | None:
 
 
 def order_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     qs = Order.objects.visible_to(user)
     status = request.GET.get("status", "")
     if status in Status.values:
@@ -63,8 +44,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:64]
     if q:
         qs = qs.filter(customer__in=Customer.objects.visible_to(user).search(q))
-    qs = with_totals(qs.select_related("customer", "seller")).prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
+    qs = (
+        qs.select_related("customer", "seller")
+        .with_totals()
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
     )
     page = Paginator(qs.order_by("-created", "-id"), settings.YUTANG_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -87,7 +70,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_order_for(_user(request), pk)
+    order = get_order_for(request_user(request), pk)
     lines = list(order.lines.select_related("product"))
     return render(
         request,
@@ -108,7 +91,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def order_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, customer_pk)
     form = OrderForm(request.POST or None)
     lines = LineFormSet(request.POST or None, prefix="lines")
@@ -151,7 +134,7 @@ def order_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
 
 @require_POST
 def order_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     order = get_order_for(user, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -174,7 +157,7 @@ def order_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def order_shipping(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     order = get_order_for(user, pk)
     form = ShippingForm(request.POST)
     if form.is_valid():
@@ -186,7 +169,7 @@ def order_shipping(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def cost_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     customer = get_customer_for(user, customer_pk)
     form = CostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from yutang.accounts.models import User
+from yutang.accounts.access import request_user
 from yutang.api import field_errors
 
 from . import actions
@@ -41,11 +41,6 @@ class NoteIn(Schema):
     note: str = ""
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _out(tp: Touchpoint, templates: dict[str, str]) -> dict[str, Any]:
     return {
         "id": tp.pk,
@@ -70,7 +65,7 @@ def list_touchpoints(
 ) -> Any:
     """`today=true` gives the workbench: open items due today or overdue, in priority order,
     within the daily capacity, honouring the frequency cap and do-not-disturb."""
-    user = _user(request)
+    user = request_user(request)
     templates = templates_by_kind()
     if today:
         now = timezone.localdate()
@@ -100,7 +95,8 @@ def list_touchpoints(
 
 def _get(request: HttpRequest, touchpoint_id: int) -> Touchpoint:
     return get_object_or_404(
-        Touchpoint.objects.visible_to(_user(request)).select_related("customer"), pk=touchpoint_id
+        Touchpoint.objects.visible_to(request_user(request)).select_related("customer"),
+        pk=touchpoint_id,
     )
 
 
@@ -114,7 +110,7 @@ def done(request: HttpRequest, touchpoint_id: int, payload: NoteIn | None = None
     tp = _get(request, touchpoint_id)
     try:
         actions.complete_touchpoint(
-            touchpoint=tp, actor=_user(request), note=(payload.note if payload else "")[:500]
+            touchpoint=tp, actor=request_user(request), note=(payload.note if payload else "")[:500]
         )
     except actions.TouchpointError:
         return field_errors({"state": [_("This item was already handled.")]})
@@ -134,7 +130,7 @@ def snooze(request: HttpRequest, touchpoint_id: int, payload: SnoozeIn | None = 
     if until <= today:
         return field_errors({"until": [_("Pick a date after today (YYYY-MM-DD).")]})
     try:
-        actions.snooze_touchpoint(touchpoint=tp, until=until, actor=_user(request))
+        actions.snooze_touchpoint(touchpoint=tp, until=until, actor=request_user(request))
     except actions.TouchpointError:
         return field_errors({"state": [_("This item was already handled.")]})
     return _answer(tp)
@@ -144,7 +140,7 @@ def snooze(request: HttpRequest, touchpoint_id: int, payload: SnoozeIn | None = 
 def skip(request: HttpRequest, touchpoint_id: int) -> Any:
     tp = _get(request, touchpoint_id)
     try:
-        actions.skip_touchpoint(touchpoint=tp, actor=_user(request))
+        actions.skip_touchpoint(touchpoint=tp, actor=request_user(request))
     except actions.TouchpointError:
         return field_errors({"state": [_("This item was already handled.")]})
     return _answer(tp)

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yutang.accounts.models import User
+from yutang.accounts.access import request_user
 from yutang.accounts.views import owner_required
 from yutang.rules.models import Rules
 
@@ -21,15 +21,10 @@ from .models import Kind, MessageTemplate, Touchpoint
 from .workbench import build_workbench
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def workbench(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     ensure_derived(today)
-    bench = build_workbench(_user(request), today)
+    bench = build_workbench(request_user(request), today)
     return render(
         request,
         "touchpoints/workbench.html",
@@ -39,7 +34,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     touchpoint = get_object_or_404(
         Touchpoint.objects.visible_to(user).select_related("customer"), pk=pk
     )
