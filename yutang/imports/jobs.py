@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -37,24 +39,57 @@ def start_job(*, user: User, kind: str, rule: str, filename: str, chunks: Any) -
     return job
 
 
-def _plan(job: ImportJob, mapping: dict[str, int] | None = None) -> Any:
-    if job.kind == "customers":
-        return plan_import(job.path, user=job.user, rule=job.rule, mapping=mapping)
-    if job.kind == "orders":
-        return plan_orders(job.path, user=job.user)
-    return plan_bill(job.path, user=job.user)
+class ImportRefused(ValueError):
+    """The file is rejected as a whole; `message` says why in the reader's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def plan_file(
+    kind: str,
+    path: Path,
+    *,
+    user: User,
+    rule: str = "fill",
+    mapping: dict[str, int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    """The dry run of any kind of import: a plan with `summary()`; writes nothing."""
+    try:
+        if kind == "customers":
+            return plan_import(path, user=user, rule=rule, mapping=mapping, progress=progress)
+        if kind == "orders":
+            return plan_orders(path, user=user)
+        return plan_bill(path, user=user)
+    except FileRejected as exc:
+        raise ImportRefused(str(exc.message)) from exc
+    except BillError as exc:
+        chinese = (get_language() or "zh").startswith("zh")
+        raise ImportRefused(exc.message_zh if chinese else exc.message) from exc
+
+
+def commit_plan(kind: str, plan: Any, *, user: User, accept_all: bool) -> dict[str, Any] | None:
+    """Import a plan all or nothing; None when rejected rows stop it (without accept_all).
+
+    A bill always goes in for the payers already in the pool; accept_all also creates customers
+    for the others."""
+    if kind == "bill":
+        return commit_bill(plan, user=user, create_customers=accept_all)
+    if plan.rejected and not accept_all:
+        return None
+    if kind == "customers":
+        return commit_import(plan, user=user)
+    return commit_orders(plan, user=user)
 
 
 def check(job: ImportJob, mapping: dict[str, int] | None = None) -> Any:
     """The dry run; its summary is kept on the job. Returns the plan, or None if rejected."""
     try:
-        plan = _plan(job, mapping)
-    except FileRejected as exc:
-        job.state, job.result = ImportJob.State.REJECTED, {"error": str(exc.message)}
-        plan = None
-    except BillError as exc:
-        message = exc.message_zh if (get_language() or "zh").startswith("zh") else exc.message
-        job.state, job.result = ImportJob.State.REJECTED, {"error": message}
+        plan = plan_file(job.kind, job.path, user=job.user, rule=job.rule, mapping=mapping)
+    except ImportRefused as exc:
+        job.state, job.result = ImportJob.State.REJECTED, {"error": exc.message}
         plan = None
     else:
         job.result = plan.summary()
@@ -69,14 +104,9 @@ def commit(
     plan = check(job, mapping)
     if plan is None:
         return job.result
-    if job.kind == "bill":
-        result = commit_bill(plan, user=job.user, create_customers=accept_all)
-    elif plan.rejected and not accept_all:
+    result = commit_plan(job.kind, plan, user=job.user, accept_all=accept_all)
+    if result is None:
         return {**job.result, "committed": False}
-    elif job.kind == "customers":
-        result = commit_import(plan, user=job.user)
-    else:
-        result = commit_orders(plan, user=job.user)
     job.state, job.result, job.finished = ImportJob.State.COMMITTED, result, timezone.now()
     job.save(update_fields=["state", "result", "finished"])
     job.path.unlink(missing_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -152,19 +154,30 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _commit_or_check(
+    request: HttpRequest, job: ImportJob, target: str
+) -> tuple[HttpResponse | None, Any]:
+    """On "import", commit and leave for `target`; otherwise, or when that was refused, the
+    check again (a page to leave for when the file itself is refused)."""
+    if request.method == "POST" and request.POST.get("commit"):
+        result = jobs.commit(job, accept_all=bool(request.POST.get("accept_all")))
+        done = _done(request, result, target)
+        if done:
+            return done, None
+    plan = jobs.check(job)
+    if plan is None:
+        messages.error(request, job.result.get("error", ""))
+        return redirect("imports:upload"), None
+    return None, plan
+
+
 def review_orders(request: HttpRequest, token: str) -> HttpResponse:
     job = get_job_for(request_user(request), token)
     if job.kind != "orders":
         raise Http404
-    if request.method == "POST" and request.POST.get("commit"):
-        result = jobs.commit(job, accept_all=bool(request.POST.get("accept_all")))
-        done = _done(request, result, "orders:list")
-        if done:
-            return done
-    plan = jobs.check(job)
-    if plan is None:
-        messages.error(request, job.result.get("error", ""))
-        return redirect("imports:upload")
+    leave, plan = _commit_or_check(request, job, "orders:list")
+    if leave:
+        return leave
     return render(
         request,
         "imports/review_orders.html",
@@ -176,15 +189,9 @@ def review_bill(request: HttpRequest, token: str) -> HttpResponse:
     job = get_job_for(request_user(request), token)
     if job.kind != "bill":
         raise Http404
-    if request.method == "POST" and request.POST.get("commit"):
-        result = jobs.commit(job, accept_all=bool(request.POST.get("accept_all")))
-        done = _done(request, result, "customers:list")
-        if done:
-            return done
-    plan = jobs.check(job)
-    if plan is None:
-        messages.error(request, job.result.get("error", ""))
-        return redirect("imports:upload")
+    leave, plan = _commit_or_check(request, job, "customers:list")
+    if leave:
+        return leave
     rows = [(row, plan.matches.get(plan.key(row))) for row in plan.new[:200]]
     return render(
         request,

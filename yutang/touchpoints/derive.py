@@ -41,13 +41,17 @@ def _as_of(today: date) -> datetime:
     return timezone.make_aware(end) - timedelta(microseconds=1)
 
 
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _products_by_order(order_ids: Iterable[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
-    ids = list(order_ids)
-    for start in range(0, len(ids), 500):
-        for order_id, name, qty in OrderLine.objects.filter(
-            order_id__in=ids[start : start + 500]
-        ).values_list("order_id", "product__name", "quantity"):
+    for chunk in _chunks(list(order_ids)):
+        for order_id, name, qty in OrderLine.objects.filter(order_id__in=chunk).values_list(
+            "order_id", "product__name", "quantity"
+        ):
             names.setdefault(order_id, []).append(name if qty == 1 else f"{name}×{qty}")
     return names
 
@@ -192,11 +196,6 @@ def _vip_calls(customers: QuerySet[Customer], rules: Rules, today: date, wanted:
         if due <= today:
             data = {"last_call": _local(call_at).isoformat()}
             wanted[(pk, Kind.VIP_CALL, f"call:{call_id}")] = (due, data, None)
-
-
-def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @transaction.atomic
