@@ -23,7 +23,7 @@ from yutang.customers.forms import (
 from yutang.customers.models import Channel, Customer, Gender, Tag, TagGroup
 from yutang.lib.addresses import split_address
 
-from .readers import MAX_CELL, open_table
+from .readers import MAX_CELL, map_headers, open_table
 
 # Column names people actually use (Chinese and English), per customer field.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -64,19 +64,9 @@ UPDATABLE = ["name", "wechat_id", "phone", "gender", "birthday", "province", "ci
              "address", "channel", "added_on", "notes"]  # fmt: skip
 
 
-def _normal(header: str) -> str:
-    return re.sub(r"[\s_*:：()（）]", "", header).lower()
-
-
 def guess_mapping(headers: list[str]) -> dict[str, int]:
     """Customer field → column index, recognised from the header names."""
-    known = {_normal(n): f for f, names in HEADER_NAMES.items() for n in names}
-    mapping: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        field_name = known.get(_normal(header))
-        if field_name and field_name not in mapping:
-            mapping[field_name] = index
-    return mapping
+    return map_headers(headers, HEADER_NAMES)
 
 
 def parse_date(text: str) -> date:

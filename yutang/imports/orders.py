@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
@@ -23,7 +22,7 @@ from yutang.orders import actions
 from yutang.orders.models import START_STATUSES, Order, Status
 
 from .customers import Rejection, parse_date
-from .readers import FileRejected, open_table
+from .readers import FileRejected, map_headers, open_table
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "order_no": ("订单号", "订单编号", "单号", "order", "order no", "order number"),
@@ -70,22 +69,9 @@ class OrderPlan:
         }
 
 
-def _mapping(headers: list[str]) -> dict[str, int]:
-    def normal(text: str) -> str:
-        return re.sub(r"[\s_*:：()（）]", "", text).lower()
-
-    known = {normal(n): f for f, names in HEADER_NAMES.items() for n in names}
-    mapping: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        name = known.get(normal(header))
-        if name and name not in mapping:
-            mapping[name] = index
-    return mapping
-
-
 def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
     table = open_table(path)
-    mapping = _mapping(table.headers)
+    mapping = map_headers(table.headers, HEADER_NAMES)
     if "product" not in mapping or not {"phone", "wechat_id", "customer"} & set(mapping):
         raise FileRejected(
             _("An order file needs a product column and a customer column (phone, WeChat ID "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -138,3 +139,19 @@ def open_table(path: str | Path) -> Table:
         kind, rows = "csv", _csv_rows(path.open("rb"), _decode_probe(head))
     headers, rest = _first_nonempty(rows)
     return Table(headers=headers, rows=rest, kind=kind)
+
+
+def map_headers(headers: list[str], names: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Field → column index, for the columns whose header is one of that field's names
+    (case, spaces and punctuation such as "手机号：" or "Phone (mobile)" aside)."""
+
+    def normal(text: str) -> str:
+        return re.sub(r"[\s_*:：()（）]", "", text).lower()
+
+    known = {normal(n): field for field, aliases in names.items() for n in aliases}
+    mapping: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        field = known.get(normal(header))
+        if field and field not in mapping:
+            mapping[field] = index
+    return mapping
