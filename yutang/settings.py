@@ -142,6 +142,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
+# Uploads at least this large are checked and imported in the background, with a progress bar.
+YUTANG_IMPORT_BACKGROUND_BYTES = int(os.environ.get("YUTANG_IMPORT_BACKGROUND_BYTES", 1_000_000))
 # Served straight from the package by whitenoise, so `yutang serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 

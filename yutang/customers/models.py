@@ -237,7 +237,7 @@ class Customer(models.Model):
         return self.nickname
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_pinyin = search_keys(self.nickname, self.name)
+        self.set_search_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"nickname", "name"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_pinyin"}
@@ -245,6 +245,9 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
+
+    def set_search_keys(self) -> None:
+        self.search_pinyin = search_keys(self.nickname, self.name)
 
     @property
     def display_name(self) -> str:
@@ -290,6 +293,7 @@ class ActivityKind(models.TextChoices):
     ORDER_STATUS = "order_status", _("order status")
     COST = "cost", _("cost of keeping")
     TOUCHPOINT = "touchpoint", _("touchpoint")
+    PAYMENT = "payment", _("payment")
 
 
 class Activity(models.Model):

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
+from yutang.catalog.models import Product
 from yutang.followups.actions import suggested_grade
 from yutang.followups.forms import FollowUpForm
+from yutang.orders.models import Status as OrderStatus
 from yutang.touchpoints.messages import reason
 
 from . import actions
@@ -55,6 +57,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     customer = get_customer_for(user, pk)
     visible = Customer.objects.visible_to(user)
+    payments = list(customer.payments.select_related("order")[:20])
     context = {
         "customer": customer,
         "tags": list(customer.tags.select_related("group")),
@@ -70,6 +73,13 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "followup_form": FollowUpForm(initial={"stage": customer.stage or None}),
         "orders": list(customer.orders.with_totals().prefetch_related("lines__product")[:10]),
         "costs": list(customer.costs.all()[:10]),
+        "payments": payments,
+        "open_orders": list(
+            customer.orders.filter(status__in=[OrderStatus.INTENT, OrderStatus.UNPAID])[:20]
+        )
+        if payments
+        else [],
+        "products": list(Product.objects.filter(active=True).order_by("name")) if payments else [],
         "touchpoints": [
             (tp, reason(tp))
             for tp in customer.touchpoints.pending().select_related("customer").order_by("due_on")

@@ -3,8 +3,8 @@ matched by counterparty; new customers for the rest when the user accepts them."
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
+from yutang.catalog.models import Product
 from yutang.customers import actions
 from yutang.customers.models import Channel, Customer
 from yutang.lib.bills import SUCCESS_STATUSES, Bill, BillRow, parse_bill, summarize
 
+from .actions import log_payment, order_from_payment, refund_payment
 from .models import Payment
 
 CHANNEL_BY_SOURCE = {"wechat": "微信转账", "alipay": "支付宝"}
@@ -29,6 +31,7 @@ class BillPlan:
     new: list[BillRow] = field(default_factory=list)  # not imported before
     matches: dict[str, Customer | None] = field(default_factory=dict)  # counterparty → customer
     refunds: list[BillRow] = field(default_factory=list)
+    known: int = 0  # incoming payments imported before
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -38,7 +41,7 @@ class BillPlan:
             "rows": totals["rows"],
             "created": len(self.new),
             "updated": 0,
-            "merged": len(self.incoming) - len(self.new),
+            "merged": self.known,
             "rejected": self.rejected,
             "incoming_count": totals["incoming_count"],
             "incoming_total": str(totals["incoming_total"]),
@@ -47,33 +50,53 @@ class BillPlan:
             "new_customers": len(unmatched),
         }
 
+    def payers(self) -> list[dict[str, Any]]:
+        """The new payments grouped by payer, in the bill's order, with the proposed match."""
+        payers: dict[str, dict[str, Any]] = {}
+        for row in self.new:
+            key = self.key(row)
+            payer = payers.setdefault(key, {
+                "key": key, "counterparty": row.counterparty, "account": row.counterparty_account,
+                "count": 0, "total": Decimal(0), "match": self.matches.get(key), "rows": [],
+            })  # fmt: skip
+            payer["count"] += 1
+            payer["total"] += row.amount
+            payer["rows"].append(row)
+        return list(payers.values())
+
     @staticmethod
     def key(row: BillRow) -> str:
         return f"{row.counterparty}|{row.counterparty_account}"
 
 
-def _match(user: User, source: str, row: BillRow) -> Customer | None:
-    """The customer behind a counterparty: one paid this way before, or one whose nickname or
-    name is the counterparty's, when exactly one such customer is visible."""
+def _matches(user: User, source: str, rows: list[BillRow]) -> dict[str, Customer | None]:
+    """The customer behind each counterparty: the one who paid this way before, or the one whose
+    nickname (else name) is the counterparty's, when exactly one such customer is visible."""
     visible = Customer.objects.visible_to(user)
-    earlier = (
+    names = {r.counterparty for r in rows if r.counterparty and r.counterparty not in ("/", "-")}
+    earlier: dict[str, Customer] = {}
+    for payment in (
         Payment.objects.filter(
-            source=source,
-            counterparty=row.counterparty,
-            counterparty_account=row.counterparty_account,
-            customer__in=visible,
+            source=source, counterparty__in={r.counterparty for r in rows}, customer__in=visible
         )
         .select_related("customer")
-        .first()
-    )
-    if earlier is not None:
-        return earlier.customer
-    if not row.counterparty or row.counterparty in ("/", "-"):
-        return None
-    candidates = list(visible.filter(nickname=row.counterparty)[:2]) or list(
-        visible.filter(name=row.counterparty)[:2]
-    )
-    return candidates[0] if len(candidates) == 1 else None
+        .order_by("-occurred_at")
+    ):
+        assert payment.customer is not None
+        key = f"{payment.counterparty}|{payment.counterparty_account}"
+        earlier.setdefault(key, payment.customer)
+    by_field: dict[str, dict[str, list[Customer]]] = {"nickname": {}, "name": {}}
+    for field_name, found in by_field.items():
+        for customer in visible.filter(**{f"{field_name}__in": names}):
+            found.setdefault(getattr(customer, field_name), []).append(customer)
+    matches: dict[str, Customer | None] = {}
+    for row in rows:
+        key = BillPlan.key(row)
+        candidates = by_field["nickname"].get(row.counterparty) or by_field["name"].get(
+            row.counterparty, []
+        )
+        matches[key] = earlier.get(key) or (candidates[0] if len(candidates) == 1 else None)
+    return matches
 
 
 def plan_bill(path: str | Path, *, user: User) -> BillPlan:
@@ -92,6 +115,7 @@ def plan_bill(path: str | Path, *, user: User) -> BillPlan:
     )
     for row in plan.incoming:
         if row.transaction_id in known:
+            plan.known += 1
             continue
         if any(r.transaction_id == row.transaction_id for r in plan.new):
             # Ids are unique in real bills; a repeated one cannot be told apart from a twin.
@@ -104,25 +128,44 @@ def plan_bill(path: str | Path, *, user: User) -> BillPlan:
             )
             continue
         plan.new.append(row)
-    for row in plan.new:
-        key = plan.key(row)
-        if key not in plan.matches:
-            plan.matches[key] = _match(user, bill.source, row)
+    plan.matches = _matches(user, bill.source, plan.new)
     plan.refunds = [r for r in bill.rows if r.is_refund and r.direction == "out"]
     return plan
 
 
+NEW, SKIP = "new", "skip"
+
+
 @transaction.atomic
-def commit_bill(plan: BillPlan, *, user: User, create_customers: bool) -> dict[str, Any]:
+def commit_bill(
+    plan: BillPlan,
+    *,
+    user: User,
+    create_customers: bool,
+    choices: dict[str, Customer | str] | None = None,
+    product: Product | None = None,
+) -> dict[str, Any]:
+    """Import the new incoming payments. `choices` overrides the proposed match of a payer (by
+    `BillPlan.key`): another visible customer, NEW (a customer made from the payer) or SKIP (left
+    out); payers without a choice follow the match, or become customers when
+    `create_customers`. With a `product`, every payment also becomes a paid order of it."""
     source = plan.bill.source
     channel = Channel.objects.filter(name=CHANNEL_BY_SOURCE[source]).first()
+    choices = choices or {}
+    started = timezone.now()
     created: dict[str, Customer] = {}
     payments = []
     for row in plan.new:
         key = plan.key(row)
-        customer = plan.matches.get(key) or created.get(key)
-        if customer is None and not create_customers:
-            continue  # left for the review: the next import with --accept-all picks it up
+        choice = choices.get(key)
+        if choice == SKIP:
+            continue
+        customer = choice if isinstance(choice, Customer) else None
+        if choice is None:
+            customer = plan.matches.get(key)
+            if customer is None and not create_customers:
+                continue  # left for the review: the next import with --accept-all picks it up
+        customer = customer or created.get(key)
         if customer is None:
             nickname = (row.counterparty or row.counterparty_account or source)[:64]
             customer = actions.create_customer(
@@ -145,6 +188,18 @@ def commit_bill(plan: BillPlan, *, user: User, create_customers: bool) -> dict[s
             )
         )
     Payment.objects.bulk_create(payments, ignore_conflicts=True)
+    inserted = list(
+        Payment.objects.filter(
+            source=source,
+            transaction_id__in=[p.transaction_id for p in payments],
+            imported_by=user,
+            created__gte=started,
+        ).select_related("customer")
+    )
+    for payment in inserted:
+        log_payment(payment, user)
+        if product is not None:
+            order_from_payment(payment=payment, product=product, actor=user)
     # A refund the seller paid back reverses the payment it refunds.
     reversed_count = 0
     for row in plan.refunds:
@@ -153,23 +208,12 @@ def commit_bill(plan: BillPlan, *, user: User, create_customers: bool) -> dict[s
             original = original.filter(transaction_id=row.refund_of)
         else:
             original = original.filter(counterparty=row.counterparty, amount=row.amount)
-        latest = original.order_by("-occurred_at").values_list("pk", flat=True).first()
+        latest = original.order_by("-occurred_at").select_related("order").first()
         if latest is not None:
-            Payment.objects.filter(pk=latest).update(
-                refunded_at=timezone.make_aware(row.occurred_at)
-            )
+            refund_payment(payment=latest, at=timezone.make_aware(row.occurred_at), actor=user)
             reversed_count += 1
-    counts = Counter(p.customer_id for p in payments if p.customer_id)
-    for customer_id, n in counts.items():
-        actions.log_activity(
-            Customer.objects.get(pk=customer_id),
-            "imported",
-            user,
-            payments=n,
-            source=source,
-        )
     result = plan.summary()
-    result["created"] = len(payments)
+    result["created"] = len(inserted)
     result["new_customers"] = len(created)
     result["reversed"] = reversed_count
     return result

@@ -11,6 +11,8 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
@@ -20,10 +22,18 @@ from yutang.customers.forms import (
     clean_phone_value,
     clean_wechat_id_value,
 )
-from yutang.customers.models import Channel, Customer, Gender, Tag, TagGroup
+from yutang.customers.models import (
+    Activity,
+    ActivityKind,
+    Channel,
+    Customer,
+    Gender,
+    Tag,
+    TagGroup,
+)
 from yutang.lib.addresses import split_address
 
-from .readers import MAX_CELL, map_headers, open_table
+from .readers import MAX_CELL, FileRejected, map_headers, open_table
 
 # Column names people actually use (Chinese and English), per customer field.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -93,30 +103,43 @@ class Rejection:
         return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
-@dataclass
+Key = tuple[str, str]  # ("phone", "13800138000") or ("wechat_id", "wangmei")
+Identity = tuple[str, int]  # ("c", customer id) or, in a dry run, ("r", first row of a new one)
+CHUNK = 1000
+PREVIEW = 20
+
+
+@dataclass(eq=False)
 class Planned:
     row: int
     values: dict[str, Any]
     tags: list[str]
     existing: Customer | None = None  # the customer this row updates
-    merged_into: Planned | None = None  # an earlier row of the file with the same person
+    folded: bool = False  # the customer comes from an earlier row of the same file
+
+    def identifiers(self) -> list[Key]:
+        return [(k, self.values[k]) for k in ("phone", "wechat_id") if self.values.get(k)]
+
+    def identity(self) -> Identity:
+        return ("c", self.existing.pk) if self.existing else ("r", self.row)
 
 
 @dataclass
 class Plan:
     rule: str
     rows: int = 0
-    create: list[Planned] = field(default_factory=list)
-    update: list[Planned] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
     merged: int = 0
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    preview: list[Planned] = field(default_factory=list)  # the first rows that change the pool
 
     def summary(self) -> dict[str, Any]:
         return {
             "rows": self.rows,
-            "created": len(self.create),
-            "updated": len(self.update),
+            "created": self.created,
+            "updated": self.updated,
             "merged": self.merged,
             "unchanged": self.unchanged,
             "rejected": [r.as_dict() for r in self.rejected],
@@ -189,90 +212,194 @@ def _clean_row(
     return values, tags, errors
 
 
+Progress = Callable[[int, int | None], None]  # rows done, rows in the file (when known)
+
+
 def plan_import(
     path: str | Path,
     *,
     user: User,
     rule: str = "fill",
     mapping: dict[str, int] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Plan:
     """The dry run: what importing this file would do, row by row. Writes nothing."""
-    table = open_table(path)
-    mapping = mapping if mapping is not None else guess_mapping(table.headers)
-    if "nickname" not in mapping and "name" not in mapping:
-        from .readers import FileRejected
+    return _Pass(path, user=user, rule=rule, mapping=mapping, write=False).run(progress)
 
-        raise FileRejected(
-            _("No nickname or name column: name one 昵称 or 姓名, or choose it in the mapping.")
-        )
-    plan = Plan(rule=rule)
-    visible = Customer.objects.visible_to(user)
-    by_key: dict[tuple[str, str], Planned] = {}
-    for number, cells in table.rows:
-        if not any(c.strip() for c in cells):
-            continue
-        plan.rows += 1
-        if progress and plan.rows % 1000 == 0:
-            progress(plan.rows)
-        values, tags, errors = _clean_row(number, cells, mapping, table.headers)
-        if errors:
-            plan.rejected.extend(errors)
-            continue
-        keys = [(k, values[k]) for k in ("phone", "wechat_id") if values.get(k)]
-        earlier_rows = {id(by_key[k]): by_key[k] for k in keys if k in by_key}
-        row = Planned(row=number, values=values, tags=tags)
-        new_keys = [k for k in keys if k not in by_key]
-        if len(earlier_rows) > 1 or (
-            earlier_rows and any(Customer.objects.filter(**{k: v}).exists() for k, v in new_keys)
-        ):
-            plan.rejected.append(
-                Rejection(
-                    number,
-                    "",
-                    _("The phone and the WeChat ID belong to two customers: merge them first."),
-                )
+
+class _RollBack(Exception):
+    pass
+
+
+def import_customers(
+    path: str | Path,
+    *,
+    user: User,
+    rule: str = "fill",
+    mapping: dict[str, int] | None = None,
+    accept_all: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Plan, bool]:
+    """Import the file in one pass and one transaction: everything or nothing. When rows are
+    rejected and `accept_all` is not given, nothing is kept. Returns the plan and whether it
+    was committed."""
+    import_pass = _Pass(path, user=user, rule=rule, mapping=mapping, write=True)
+    try:
+        with transaction.atomic():
+            plan = import_pass.run(progress)
+            if plan.rejected and not accept_all:
+                raise _RollBack
+    except _RollBack:
+        return import_pass.plan, False
+    return plan, True
+
+
+class _Pass:
+    """One streaming pass over the file, a chunk of rows at a time, so that a 200,000-row
+    sheet never sits in memory: each chunk is checked against the pool with two queries and,
+    when writing, inserted in bulk. Rows of later chunks that repeat a person of earlier ones
+    are found through `done`, which keeps only the identifiers seen so far."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        user: User,
+        rule: str,
+        mapping: dict[str, int] | None,
+        write: bool,
+    ) -> None:
+        self.table = open_table(path)
+        self.mapping = mapping if mapping is not None else guess_mapping(self.table.headers)
+        if "nickname" not in self.mapping and "name" not in self.mapping:
+            raise FileRejected(
+                _("No nickname or name column: name one 昵称 or 姓名, or choose it in the mapping.")
             )
-            continue
-        earlier = next(iter(earlier_rows.values()), None)
-        if earlier is not None:
-            # The same person twice in the file: one customer, the later row folded in.
-            _fold(earlier.values, values, rule)
-            earlier.tags += [t for t in tags if t not in earlier.tags]
-            for key in keys:
-                by_key.setdefault(key, earlier)
-            plan.merged += 1
-            continue
-        matches = {
-            c.pk: c
-            for k, v in keys
-            for c in Customer.objects.filter(**{k: v}).select_related("channel")
-        }
-        if len(matches) > 1:
-            plan.rejected.append(
-                Rejection(
-                    number,
-                    "",
-                    _("The phone and the WeChat ID belong to two customers: merge them first."),
-                )
-            )
-            continue
-        if matches:
-            existing = next(iter(matches.values()))
-            if not visible.filter(pk=existing.pk).exists():
-                column = table.headers[mapping["phone" if values.get("phone") else "wechat_id"]]
-                plan.rejected.append(Rejection(number, column, str(DUPLICATE_ELSEWHERE)))
+        self.user, self.write = user, write
+        self.plan = Plan(rule=rule)
+        self.done: dict[Key, Identity] = {}
+        self.done_identities: set[Identity] = set()
+        self.writer = _Writer(user) if write else None
+
+    def run(self, progress: Progress | None) -> Plan:
+        chunk: list[tuple[int, list[str]]] = []
+        for number, cells in self.table.rows:
+            if not any(c.strip() for c in cells):
                 continue
-            row.existing = existing
-            if _changes(existing, values, tags, rule):
-                plan.update.append(row)
+            self.plan.rows += 1
+            chunk.append((number, cells))
+            if len(chunk) == CHUNK:
+                self._chunk(chunk)
+                chunk = []
+                if progress:
+                    progress(self.plan.rows, self.table.total)
+        self._chunk(chunk)
+        if progress:
+            progress(self.plan.rows, self.plan.rows)
+        return self.plan
+
+    def _reject_two(self, row: Planned) -> None:
+        reason = _("The phone and the WeChat ID belong to two customers: merge them first.")
+        self.plan.rejected.append(Rejection(row.row, "", reason))
+
+    def _chunk(self, chunk: list[tuple[int, list[str]]]) -> None:
+        plan, headers = self.plan, self.table.headers
+        cleaned = []
+        for number, cells in chunk:
+            values, tags, errors = _clean_row(number, cells, self.mapping, headers)
+            if errors:
+                plan.rejected.extend(errors)
             else:
-                plan.unchanged += 1
-        else:
-            plan.create.append(row)
-        for key in keys:
-            by_key[key] = row
-    return plan
+                cleaned.append(Planned(row=number, values=values, tags=tags))
+        pool, visible = self._lookup(cleaned)
+        pending: dict[Key, Planned] = {}  # rows of this chunk, by identifier
+        rows: list[Planned] = []
+        for row in cleaned:
+            keys = row.identifiers()
+            found: dict[Identity, Planned | None] = {}
+            for key in keys:
+                if key in pending:
+                    found[pending[key].identity()] = pending[key]
+                elif key in self.done:
+                    found.setdefault(self.done[key], None)
+                elif key in pool:
+                    found.setdefault(("c", pool[key].pk), None)
+            if len(found) > 1:
+                self._reject_two(row)
+                continue
+            if found:
+                identity, earlier = next(iter(found.items()))
+                if earlier is not None:
+                    # The same person twice in this chunk: one customer, the later row folded in.
+                    _fold(earlier.values, row.values, plan.rule)
+                    earlier.tags += [t for t in row.tags if t not in earlier.tags]
+                    plan.merged += 1
+                    for key in keys:
+                        pending[key] = earlier
+                    continue
+                if identity in self.done_identities:
+                    # The same person as a row of an earlier chunk, already planned (or written).
+                    plan.merged += 1
+                    if not self.write:
+                        continue
+                    row.folded = True
+                existing = next(pool[k] for k in keys if k in pool) if identity[0] == "c" else None
+                if existing is not None and existing.pk not in visible:
+                    held = "phone" if row.values.get("phone") else "wechat_id"
+                    column = headers[self.mapping[held]]
+                    plan.rejected.append(Rejection(row.row, column, str(DUPLICATE_ELSEWHERE)))
+                    continue
+                row.existing = existing
+            rows.append(row)
+            for key in keys:
+                pending[key] = row
+        creates = [r for r in rows if r.existing is None]
+        updates = []
+        for row in rows:
+            if row.existing is None:
+                continue
+            if _changes(row.existing, row.values, row.tags, plan.rule):
+                updates.append(row)
+                plan.updated += not row.folded
+            else:
+                plan.unchanged += not row.folded
+        plan.created += len(creates)
+        room = PREVIEW - len(plan.preview)
+        if room > 0:
+            changing = {id(r) for r in creates + updates}
+            plan.preview += [r for r in rows if id(r) in changing][:room]
+        if self.writer:
+            self.writer.create(creates)
+            self.writer.update(updates, plan.rule)
+        for row in rows:
+            identity = row.identity()
+            self.done_identities.add(identity)
+            for key in row.identifiers():
+                self.done[key] = identity
+
+    def _lookup(self, rows: list[Planned]) -> tuple[dict[Key, Customer], set[int]]:
+        """The pool's customers with this chunk's phones or WeChat IDs, and which of them the
+        importer may see."""
+        phones = {r.values["phone"] for r in rows if r.values.get("phone")}
+        wechat_ids = {r.values["wechat_id"] for r in rows if r.values.get("wechat_id")}
+        if not phones and not wechat_ids:
+            return {}, set()
+        found = (
+            Customer.objects.filter(Q(phone__in=phones) | Q(wechat_id__in=wechat_ids))
+            .select_related("channel")
+            .prefetch_related("tags")
+        )
+        pool: dict[Key, Customer] = {}
+        for customer in found:
+            for key in ("phone", "wechat_id"):
+                if getattr(customer, key):
+                    pool[(key, getattr(customer, key))] = customer
+        visible = set(
+            Customer.objects.visible_to(self.user)
+            .filter(pk__in={c.pk for c in pool.values()})
+            .values_list("pk", flat=True)
+        )
+        return pool, visible
 
 
 def _fold(into: dict[str, Any], values: dict[str, Any], rule: str) -> None:
@@ -301,55 +428,87 @@ def _changes(customer: Customer, values: dict[str, Any], tags: list[str], rule: 
     return False
 
 
-@transaction.atomic
-def commit_import(plan: Plan, *, user: User, source: str = "import") -> dict[str, Any]:
-    """Apply a dry run's plan in one transaction: everything or nothing."""
-    channels = {c.name: c for c in Channel.objects.all()}
-    other = channels.get("其他")
-    group, _created = TagGroup.objects.get_or_create(name=IMPORT_TAG_GROUP)
-    tag_cache = {t.name: t for t in Tag.objects.select_related("group").order_by("group__position")}
+class _Writer:
+    """Writes a chunk's rows: new customers in bulk (with their timeline entries and tags),
+    updates one by one through the customer actions, which record what changed."""
 
-    def tags_for(names: list[str]) -> list[Tag]:
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.channels = {c.name: c for c in Channel.objects.all()}
+        self.group, _created = TagGroup.objects.get_or_create(name=IMPORT_TAG_GROUP)
+        self.tag_cache = {
+            t.name: t for t in Tag.objects.select_related("group").order_by("group__position")
+        }
+
+    def tags_for(self, names: list[str]) -> list[Tag]:
         found = []
         for name in names:
-            if name not in tag_cache:
-                tag_cache[name] = Tag.objects.create(group=group, name=name[:32])
-            found.append(tag_cache[name])
+            if name not in self.tag_cache:
+                self.tag_cache[name] = Tag.objects.create(group=self.group, name=name[:32])
+            found.append(self.tag_cache[name])
         return found
 
-    def channel_for(values: dict[str, Any]) -> Channel | None:
+    def channel_for(self, values: dict[str, Any]) -> Channel | None:
         name = values.pop("channel_name", "")
         if not name:
             return None
-        if name in channels:
-            return channels[name]
+        if name in self.channels:
+            return self.channels[name]
         # An unknown source keeps its words in the notes rather than growing the owner's list.
         values["notes"] = "\n".join(p for p in [values.get("notes", ""), f"来源：{name}"] if p)
-        return other
+        return self.channels.get("其他")
 
-    for row in plan.create:
-        values = dict(row.values)
-        channel = channel_for(values)
-        actions.create_customer(
-            customer=Customer(owner=user, channel=channel, **values),
-            tags=tags_for(row.tags),
-            actor=user,
-            source=source,
-        )
-    for row in plan.update:
-        customer = row.existing
-        assert customer is not None
-        before = {**actions.snapshot(customer), "grade": customer.grade}
-        values = dict(row.values)
-        channel = channel_for(values)
-        if channel and (customer.channel_id is None or plan.rule == "overwrite"):
-            customer.channel = channel
-        for key in UPDATABLE:
-            new = values.get(key)
-            if key == "channel" or new in ("", None):
-                continue
-            if getattr(customer, key) in ("", None) or plan.rule == "overwrite":
-                setattr(customer, key, new)
-        tags = list(customer.tags.all()) + tags_for(row.tags)
-        actions.update_customer(customer=customer, before=before, tags=tags, actor=user)
-    return plan.summary()
+    def create(self, rows: list[Planned]) -> None:
+        customers = []
+        for row in rows:
+            values = dict(row.values)
+            channel = self.channel_for(values)
+            customer = Customer(owner=self.user, channel=channel, **values)
+            customer.set_search_keys()
+            customers.append(customer)
+        Customer.objects.bulk_create(customers, batch_size=500)
+        now = timezone.now()
+        entries, links = [], []
+        for row, customer in zip(rows, customers, strict=True):
+            row.existing = customer
+            entries.append(
+                Activity(
+                    customer=customer,
+                    kind=ActivityKind.CREATED,
+                    actor=self.user,
+                    data={"source": "import"},
+                    created=now,
+                )  # fmt: skip
+            )
+            tags = self.tags_for(row.tags)
+            if tags:
+                links += [Customer.tags.through(customer=customer, tag=t) for t in tags]
+                entries.append(
+                    Activity(
+                        customer=customer,
+                        kind=ActivityKind.TAGGED,
+                        actor=self.user,
+                        data={"tags": sorted(t.name for t in tags)},
+                        created=now,
+                    )  # fmt: skip
+                )
+        Activity.objects.bulk_create(entries, batch_size=500)
+        Customer.tags.through.objects.bulk_create(links, batch_size=500)
+
+    def update(self, rows: list[Planned], rule: str) -> None:
+        for row in rows:
+            customer = row.existing
+            assert customer is not None
+            before = {**actions.snapshot(customer), "grade": customer.grade}
+            values = dict(row.values)
+            channel = self.channel_for(values)
+            if channel and (customer.channel_id is None or rule == "overwrite"):
+                customer.channel = channel
+            for key in UPDATABLE:
+                new = values.get(key)
+                if key == "channel" or new in ("", None):
+                    continue
+                if getattr(customer, key) in ("", None) or rule == "overwrite":
+                    setattr(customer, key, new)
+            tags = list(customer.tags.all()) + self.tags_for(row.tags)
+            actions.update_customer(customer=customer, before=before, tags=tags, actor=self.user)

@@ -1,25 +1,42 @@
-"""One way in for pages, API and shell: store the upload, check it, commit it."""
+"""One way in for pages, API and shell: store the upload, check it, commit it.
+
+A large file is checked and committed in a thread of the web process, since the embedded install
+has no worker: the page polls the job. Its progress goes to a small file beside the upload and
+not to the database, because an all-or-nothing commit holds SQLite's only write lock until it ends.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone, translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
 from yutang.lib.bills import BillError
 
 from .bills import commit_bill, plan_bill
-from .customers import commit_import, plan_import
+from .customers import Progress, import_customers, plan_import
 from .models import ImportJob
 from .orders import commit_orders, plan_orders
 from .readers import FileRejected
 
 KINDS = ("customers", "orders", "bill")
+# A job that has not reported progress for this long died with its process; its transaction
+# was rolled back by the database.
+STALE_SECONDS = 120
+log = logging.getLogger(__name__)
 
 
 def is_job_id(token: str) -> bool:
@@ -30,21 +47,23 @@ def is_job_id(token: str) -> bool:
     return True
 
 
-def start_job(*, user: User, kind: str, rule: str, filename: str, chunks: Any) -> ImportJob:
-    job = ImportJob.objects.create(user=user, kind=kind, rule=rule, filename=filename[:200])
-    with job.path.open("wb") as target:
-        for chunk in chunks:
-            target.write(chunk)
-    check(job)
-    return job
-
-
 class ImportRefused(ValueError):
     """The file is rejected as a whole; `message` says why in the reader's language."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except FileRejected as exc:
+        raise ImportRefused(str(exc.message)) from exc
+    except BillError as exc:
+        chinese = (get_language() or "zh").startswith("zh")
+        raise ImportRefused(exc.message_zh if chinese else exc.message) from exc
 
 
 def plan_file(
@@ -54,59 +73,168 @@ def plan_file(
     user: User,
     rule: str = "fill",
     mapping: dict[str, int] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Any:
     """The dry run of any kind of import: a plan with `summary()`; writes nothing."""
-    try:
+    with _refusals():
         if kind == "customers":
             return plan_import(path, user=user, rule=rule, mapping=mapping, progress=progress)
         if kind == "orders":
             return plan_orders(path, user=user)
         return plan_bill(path, user=user)
-    except FileRejected as exc:
-        raise ImportRefused(str(exc.message)) from exc
-    except BillError as exc:
-        chinese = (get_language() or "zh").startswith("zh")
-        raise ImportRefused(exc.message_zh if chinese else exc.message) from exc
 
 
-def commit_plan(kind: str, plan: Any, *, user: User, accept_all: bool) -> dict[str, Any] | None:
-    """Import a plan all or nothing; None when rejected rows stop it (without accept_all).
-
-    A bill always goes in for the payers already in the pool; accept_all also creates customers
-    for the others."""
-    if kind == "bill":
-        return commit_bill(plan, user=user, create_customers=accept_all)
-    if plan.rejected and not accept_all:
-        return None
+def import_file(
+    kind: str,
+    path: Path,
+    *,
+    user: User,
+    rule: str = "fill",
+    mapping: dict[str, int] | None = None,
+    accept_all: bool = False,
+    progress: Progress | None = None,
+    **bill_choices: Any,
+) -> tuple[dict[str, Any], bool]:
+    """Import a file all or nothing: the result and whether it was committed. Rows that are
+    rejected stop it unless `accept_all`; a bill always goes in for the payers already in the
+    pool, and `accept_all` also creates customers for the others."""
     if kind == "customers":
-        return commit_import(plan, user=user)
-    return commit_orders(plan, user=user)
+        with _refusals():
+            plan, committed = import_customers(
+                path, user=user, rule=rule, mapping=mapping, accept_all=accept_all,
+                progress=progress,
+            )  # fmt: skip
+        return plan.summary(), committed
+    plan = plan_file(kind, path, user=user, progress=progress)
+    if kind == "bill":
+        return commit_bill(plan, user=user, create_customers=accept_all, **bill_choices), True
+    if plan.rejected and not accept_all:
+        return plan.summary(), False
+    return commit_orders(plan, user=user, progress=progress), True
 
 
-def check(job: ImportJob, mapping: dict[str, int] | None = None) -> Any:
-    """The dry run; its summary is kept on the job. Returns the plan, or None if rejected."""
+# Jobs: an uploaded file that the pages and the API check and commit.
+
+
+def start_job(*, user: User, kind: str, rule: str, filename: str, chunks: Any) -> ImportJob:
+    job = ImportJob.objects.create(user=user, kind=kind, rule=rule, filename=filename[:200])
+    with job.path.open("wb") as target:
+        for chunk in chunks:
+            target.write(chunk)
+    run(job, check)
+    return job
+
+
+def runs_in_background(job: ImportJob) -> bool:
+    return job.kind != "bill" and job.path.stat().st_size >= settings.YUTANG_IMPORT_BACKGROUND_BYTES
+
+
+def run(job: ImportJob, work: Callable[..., Any], **options: Any) -> None:
+    """Run `check` or `commit` on the job: now, or in a thread when the file is large."""
+    if not runs_in_background(job):
+        work(job, **options)
+        return
+    job.state = ImportJob.State.CHECKING if work is check else ImportJob.State.IMPORTING
+    job.save(update_fields=["state"])
+    _write_progress(job, 0, None)
+    language = get_language()
+
+    def target() -> None:
+        try:
+            with translation.override(language):
+                work(job, progress=lambda done, total: _write_progress(job, done, total), **options)
+        except Exception:
+            log.exception("import %s failed", job.pk)
+            job.state, job.result = ImportJob.State.REJECTED, {"error": _failed_message(language)}
+            job.save(update_fields=["state", "result"])
+        finally:
+            job.progress_path.unlink(missing_ok=True)
+            connection.close()
+
+    threading.Thread(target=target, name=f"import-{job.pk}", daemon=True).start()
+
+
+def _failed_message(language: str | None) -> str:
+    with translation.override(language):
+        return _("The import stopped on an unexpected error; nothing was saved. Try again.")
+
+
+def _write_progress(job: ImportJob, done: int, total: int | None) -> None:
+    job.progress_path.write_text(json.dumps({"done": done, "total": total, "at": time.time()}))
+
+
+def progress(job: ImportJob) -> dict[str, Any]:
+    """How far a running job is: rows done, rows in all (when known) and the percentage. A job
+    whose process died is put back (its transaction was rolled back) with a message saying so."""
     try:
-        plan = plan_file(job.kind, job.path, user=job.user, rule=job.rule, mapping=mapping)
+        data = json.loads(job.progress_path.read_text())
+    except (OSError, ValueError):
+        data = {"done": 0, "total": None, "at": job.created.timestamp()}
+    if job.is_running and time.time() - data["at"] > STALE_SECONDS:
+        job.result = {"error": _("The import was interrupted; nothing was saved. Try again.")}
+        job.state = ImportJob.State.REJECTED
+        job.save(update_fields=["state", "result"])
+        job.progress_path.unlink(missing_ok=True)
+    total = data["total"]
+    data["percent"] = min(100, round(100 * data["done"] / total)) if total else None
+    return data
+
+
+def check(
+    job: ImportJob, mapping: dict[str, int] | None = None, progress: Progress | None = None
+) -> Any:
+    """The dry run; its summary, the first rows and the mapping are kept on the job. Returns
+    the plan, or None if the file is rejected."""
+    if mapping is not None:
+        job.mapping = mapping
+    try:
+        plan = plan_file(
+            job.kind, job.path, user=job.user, rule=job.rule, mapping=job.mapping,
+            progress=progress,
+        )  # fmt: skip
     except ImportRefused as exc:
         job.state, job.result = ImportJob.State.REJECTED, {"error": exc.message}
         plan = None
     else:
-        job.result = plan.summary()
-    job.save(update_fields=["state", "result"])
+        job.state, job.result = ImportJob.State.CHECKED, plan.summary()
+        job.preview = [_preview_row(p) for p in getattr(plan, "preview", [])]
+    job.save(update_fields=["state", "result", "preview", "mapping"])
     return plan
 
 
+def _preview_row(planned: Any) -> dict[str, Any]:
+    values = planned.values
+    return {
+        "row": planned.row,
+        "nickname": values.get("nickname", ""),
+        "phone": values.get("phone", ""),
+        "wechat_id": values.get("wechat_id", ""),
+        "region": f"{values.get('province', '')}{values.get('city', '')}",
+        "update": planned.existing is not None,
+    }
+
+
 def commit(
-    job: ImportJob, *, accept_all: bool, mapping: dict[str, int] | None = None
+    job: ImportJob,
+    *,
+    accept_all: bool,
+    progress: Progress | None = None,
+    **bill_choices: Any,
 ) -> dict[str, Any]:
-    """Check again (the pool may have changed since) and import all or nothing."""
-    plan = check(job, mapping)
-    if plan is None:
+    """Import all or nothing, checking every row again (the pool may have changed since)."""
+    try:
+        result, committed = import_file(
+            job.kind, job.path, user=job.user, rule=job.rule, mapping=job.mapping,
+            accept_all=accept_all, progress=progress, **bill_choices,
+        )  # fmt: skip
+    except ImportRefused as exc:
+        job.state, job.result = ImportJob.State.REJECTED, {"error": exc.message}
+        job.save(update_fields=["state", "result"])
         return job.result
-    result = commit_plan(job.kind, plan, user=job.user, accept_all=accept_all)
-    if result is None:
-        return {**job.result, "committed": False}
+    if not committed:
+        job.state, job.result = ImportJob.State.CHECKED, {**result, "committed": False}
+        job.save(update_fields=["state", "result"])
+        return job.result
     job.state, job.result, job.finished = ImportJob.State.COMMITTED, result, timezone.now()
     job.save(update_fields=["state", "result", "finished"])
     job.path.unlink(missing_ok=True)

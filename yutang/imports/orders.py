@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
@@ -171,8 +172,12 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
 
 
 @transaction.atomic
-def commit_orders(plan: OrderPlan, *, user: User) -> dict[str, Any]:
-    for planned in plan.orders:
+def commit_orders(
+    plan: OrderPlan, *, user: User, progress: Callable[[int, int | None], None] | None = None
+) -> dict[str, Any]:
+    for number, planned in enumerate(plan.orders, start=1):
+        if progress and number % 100 == 0:
+            progress(number, len(plan.orders))
         order = actions.place_order(
             customer=planned.customer,
             seller=user,

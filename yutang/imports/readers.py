@@ -43,6 +43,7 @@ class Table:
     headers: list[str]
     rows: Iterator[tuple[int, list[str]]]  # (row number as the user sees it, cells)
     kind: str
+    total: int | None = None  # rows below the header, for a progress bar (blank ones counted)
 
 
 def cell_text(value: Any) -> str:
@@ -86,19 +87,24 @@ def _first_nonempty(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str], I
     raise FileRejected(_("The file has no header row."))
 
 
-def _spreadsheet_rows(source: str | Path | IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+def _open_sheet(path: Path) -> Any:
     try:
-        book = (
-            CalamineWorkbook.from_path(str(source))
-            if isinstance(source, str | Path)
-            else CalamineWorkbook.from_filelike(source)
-        )
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
+        return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     except (CalamineError, ValueError, OSError) as exc:
         raise FileRejected(_("The spreadsheet cannot be read: is it damaged?")) from exc
-    for number, row in enumerate(rows, start=1):
+
+
+def _spreadsheet_rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
+    for number, row in enumerate(sheet.iter_rows(), start=1):
         yield number, [cell_text(v) for v in row]
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            lines += block.count(b"\n")
+    return lines
 
 
 def _csv_rows(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
@@ -132,13 +138,15 @@ def open_table(path: str | Path) -> Table:
     if not head.strip():
         raise FileRejected(_("The file is empty."))
     if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
-        kind, rows = "spreadsheet", _spreadsheet_rows(path)
+        sheet = _open_sheet(path)
+        kind, rows, lines = "spreadsheet", _spreadsheet_rows(sheet), sheet.height
     elif _looks_binary(head):
         raise FileRejected(_("This is not a spreadsheet: use xlsx, xls, ods or csv."))
     else:
         kind, rows = "csv", _csv_rows(path.open("rb"), _decode_probe(head))
+        lines = _count_lines(path)
     headers, rest = _first_nonempty(rows)
-    return Table(headers=headers, rows=rest, kind=kind)
+    return Table(headers=headers, rows=rest, kind=kind, total=max(lines - 1, 0))
 
 
 def map_headers(headers: list[str], names: dict[str, tuple[str, ...]]) -> dict[str, int]:

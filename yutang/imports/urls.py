@@ -11,4 +11,7 @@ urlpatterns = [
     path("import/customers/<str:token>/", views_import.review_customers, name="customers"),
     path("import/orders/<str:token>/", views_import.review_orders, name="orders"),
     path("import/bill/<str:token>/", views_import.review_bill, name="bill"),
+    path("payments/<int:pk>/order/", views.payment_order, name="payment_order"),
+    path("payments/<int:pk>/attach/", views.payment_attach, name="payment_attach"),
+    path("import/jobs/<str:token>/progress/", views_import.job_progress, name="progress"),
 ]

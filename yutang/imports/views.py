@@ -2,14 +2,23 @@ from __future__ import annotations
 
 import tempfile
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
+from yutang.catalog.models import Product
 from yutang.lib.xlsx import write_sheet
+from yutang.orders.actions import OrderError
+from yutang.orders.models import Order
 
+from . import actions
 from .exports import EXPORTS
+from .models import Payment
 
 
 def export(request: HttpRequest, what: str) -> FileResponse:
@@ -25,3 +34,55 @@ def export(request: HttpRequest, what: str) -> FileResponse:
     handle.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(handle, as_attachment=True, filename=f"yutang-{what}-{stamp}.xlsx")
+
+
+def get_payment_for(request: HttpRequest, pk: int) -> Payment:
+    """A payment of a customer the user may see; any other is a 404."""
+    user = request_user(request)
+    return get_object_or_404(
+        Payment.objects.visible_to(user).select_related("customer", "order"), pk=pk
+    )
+
+
+def _back_to_customer(payment: Payment) -> HttpResponse:
+    assert payment.customer is not None
+    return redirect(f"{payment.customer.get_absolute_url()}#payments")
+
+
+@require_POST
+def payment_order(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = get_payment_for(request, pk)
+    product = Product.objects.filter(pk=request.POST.get("product") or 0, active=True).first()
+    if product is None:
+        messages.error(request, _("Choose the product the payment was for."))
+        return _back_to_customer(payment)
+    try:
+        order = actions.order_from_payment(
+            payment=payment, product=product, actor=request_user(request)
+        )
+    except OrderError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Order #%(id)s recorded as paid.") % {"id": order.pk})
+    return _back_to_customer(payment)
+
+
+@require_POST
+def payment_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = get_payment_for(request, pk)
+    order_id = request.POST.get("order", "")
+    order = (
+        Order.objects.filter(pk=order_id, customer=payment.customer).first()
+        if order_id.isdigit()
+        else None
+    )
+    if order is None:
+        messages.error(request, _("Choose one of this customer's orders."))
+        return _back_to_customer(payment)
+    try:
+        actions.attach_payment(payment=payment, order=order, actor=request_user(request))
+    except OrderError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The payment now pays order #%(id)s.") % {"id": order.pk})
+    return _back_to_customer(payment)

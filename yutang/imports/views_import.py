@@ -1,4 +1,7 @@
-"""The import pages: upload, check (dry run) with the column mapping, then commit."""
+"""The import pages: upload, check (dry run) with the column mapping, review, then commit.
+
+A large file is checked and committed in the background: its page shows a progress bar that
+polls the job until it is done."""
 
 from __future__ import annotations
 
@@ -8,21 +11,28 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_htmx.http import HttpResponseClientRedirect
 
 from yutang.accounts.access import request_user
 from yutang.accounts.models import User
+from yutang.catalog.models import Product
+from yutang.customers.models import Customer
 
 from . import jobs
+from .bills import NEW, SKIP
 from .customers import FIELDS, RULES, guess_mapping
-from .models import ImportJob
+from .models import ImportJob, PaymentSource
 from .readers import FileRejected, open_table
 
 MAX_UPLOAD = 200 * 1024 * 1024
 KINDS = [("customers", gettext_lazy("Customers (xlsx, xls, ods, csv)")),
          ("orders", gettext_lazy("Orders (xlsx, xls, ods, csv)")),
          ("bill", gettext_lazy("WeChat Pay or Alipay bill"))]  # fmt: skip
+# Where a committed import leaves the user.
+TARGETS = {"customers": "customers:list", "orders": "orders:list", "bill": "customers:list"}
 
 
 class UploadForm(forms.Form):
@@ -45,12 +55,26 @@ class UploadForm(forms.Form):
         return upload
 
 
-def get_job_for(user: User, token: str) -> ImportJob:
-    """A job of this user; anybody else's is a 404, like a job that does not exist."""
-    job = ImportJob.objects.filter(user=user, pk=token).first() if jobs.is_job_id(token) else None
-    if job is None or job.state != ImportJob.State.CHECKED or not job.path.exists():
+def get_job_for(user: User, token: str, kind: str | None = None) -> ImportJob:
+    """A job of this user that is not finished; anybody else's is a 404, like a job that does
+    not exist."""
+    job = (
+        ImportJob.objects.filter(user=user, pk=token).select_related("user").first()
+        if jobs.is_job_id(token)
+        else None
+    )
+    if (
+        job is None
+        or (kind is not None and job.kind != kind)
+        or job.state == ImportJob.State.COMMITTED
+        or not job.path.exists()
+    ):
         raise Http404
     return job
+
+
+def _review_url(job: ImportJob) -> str:
+    return reverse(f"imports:{job.kind}", args=[job.pk])
 
 
 def upload(request: HttpRequest) -> HttpResponse:
@@ -65,16 +89,17 @@ def upload(request: HttpRequest) -> HttpResponse:
             filename=upload_file.name,
             chunks=upload_file.chunks(),
         )
-        if job.state == ImportJob.State.REJECTED and "error" in job.result:
-            # A customer sheet may only lack a column the user can point out: show the mapping.
-            if job.kind != "customers" or not _headers(job):
-                job.path.unlink(missing_ok=True)
-                messages.error(request, job.result["error"])
-                return redirect("imports:upload")
-            job.state = ImportJob.State.CHECKED
-            job.save(update_fields=["state"])
-        return redirect(f"/import/{job.kind}/{job.pk}/")
+        if job.state == ImportJob.State.REJECTED and not _mappable(job):
+            job.path.unlink(missing_ok=True)
+            messages.error(request, job.result["error"])
+            return redirect("imports:upload")
+        return redirect(_review_url(job))
     return render(request, "imports/upload.html", {"form": form})
+
+
+def _mappable(job: ImportJob) -> bool:
+    """A customer sheet that was refused may only lack a column the user can point out."""
+    return job.kind == "customers" and bool(_headers(job))
 
 
 def _headers(job: ImportJob) -> list[str]:
@@ -84,55 +109,82 @@ def _headers(job: ImportJob) -> list[str]:
         return []
 
 
-def _mapping_from(request: HttpRequest, headers: list[str]) -> dict[str, int]:
-    mapping = guess_mapping(headers)
-    if request.method == "POST":
-        mapping = {}
-        for field_name in FIELDS:
-            value = request.POST.get(f"map-{field_name}", "")
-            if value.isdigit() and int(value) < len(headers):
-                mapping[field_name] = int(value)
-    return mapping
+def _running(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    return render(request, "imports/progress.html", {"job": job, "progress": jobs.progress(job)})
 
 
-def _done(request: HttpRequest, result: dict[str, object], target: str) -> HttpResponse | None:
-    if result.get("committed"):
-        messages.success(
-            request,
-            _("Imported: %(created)s new, %(updated)s updated.")
-            % {"created": result.get("created", 0), "updated": result.get("updated", 0)},
-        )
-        return redirect(target)
+def job_progress(request: HttpRequest, token: str) -> HttpResponse:
+    """The progress bar, polled by the page; when the job is done, where to go next."""
+    job = ImportJob.objects.filter(user=request_user(request), pk=token).first()
+    if job is None or not jobs.is_job_id(token):
+        raise Http404
+    progress = jobs.progress(job) if job.is_running else {}
+    if job.is_running:
+        return render(request, "imports/progress.html#bar", {"job": job, "progress": progress})
+    if job.state == ImportJob.State.COMMITTED:
+        _say_done(request, job.result)
+        return HttpResponseClientRedirect(reverse(TARGETS[job.kind]))
+    if job.result.get("committed") is False:
+        _say_refused(request, job.result)
+    return HttpResponseClientRedirect(_review_url(job))
+
+
+def _say_done(request: HttpRequest, result: dict[str, Any]) -> None:
+    messages.success(
+        request,
+        _("Imported: %(created)s new, %(updated)s updated.")
+        % {"created": result.get("created", 0), "updated": result.get("updated", 0)},
+    )
+
+
+def _say_refused(request: HttpRequest, result: dict[str, Any]) -> None:
     if "error" in result:
         messages.error(request, str(result["error"]))
     else:
         messages.error(request, _("Some rows are rejected: fix the file, or import the others."))
-    return None
+
+
+def _commit(request: HttpRequest, job: ImportJob, **options: Any) -> HttpResponse:
+    """Commit now, or start it in the background; then where the user goes."""
+    jobs.run(job, jobs.commit, accept_all=bool(request.POST.get("accept_all")), **options)
+    if job.is_running:
+        return redirect(_review_url(job))
+    if job.state == ImportJob.State.COMMITTED:
+        _say_done(request, job.result)
+        return redirect(TARGETS[job.kind])
+    _say_refused(request, job.result)
+    return redirect(_review_url(job) if job.state == ImportJob.State.CHECKED else "imports:upload")
+
+
+def _mapping_from(request: HttpRequest, headers: list[str]) -> dict[str, int]:
+    mapping = {}
+    for field_name in FIELDS:
+        value = request.POST.get(f"map-{field_name}", "")
+        if value.isdigit() and int(value) < len(headers):
+            mapping[field_name] = int(value)
+    return mapping
 
 
 def review_customers(request: HttpRequest, token: str) -> HttpResponse:
-    user = request_user(request)
-    job = get_job_for(user, token)
-    if job.kind != "customers":
-        raise Http404
-    rule = request.POST.get("rule", job.rule)
-    if rule in RULES and rule != job.rule:
-        job.rule = rule
-        job.save(update_fields=["rule"])
+    job = get_job_for(request_user(request), token, "customers")
+    if job.is_running:
+        return _running(request, job)
     headers = _headers(job)
-    mapping = _mapping_from(request, headers)
-    if request.method == "POST" and request.POST.get("commit"):
-        result = jobs.commit(job, accept_all=bool(request.POST.get("accept_all")), mapping=mapping)
-        done = _done(request, result, "customers:list")
-        if done:
-            return done
-        job.state = ImportJob.State.CHECKED
-        job.save(update_fields=["state"])
-    plan = jobs.check(job, mapping)
-    if plan is None:
+    if request.method == "POST":
+        rule = request.POST.get("rule", job.rule)
+        if rule in RULES:
+            job.rule = rule
+        if any(name.startswith("map-") for name in request.POST):
+            job.mapping = _mapping_from(request, headers)
+        job.save(update_fields=["rule", "mapping"])
+        if request.POST.get("commit") and job.state == ImportJob.State.CHECKED:
+            return _commit(request, job)
+        jobs.run(job, jobs.check)
+        return redirect(_review_url(job))
+    checked = job.state == ImportJob.State.CHECKED
+    if not checked:
         messages.error(request, job.result.get("error", ""))
-        job.state = ImportJob.State.CHECKED
-        job.save(update_fields=["state"])
+    mapping = job.mapping if job.mapping is not None else guess_mapping(headers)
     labels = {
         "nickname": _("nickname"), "name": _("real name"), "wechat_id": _("WeChat ID"),
         "phone": _("mobile phone"), "address": _("street address"), "province": _("province"),
@@ -144,57 +196,101 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "imports/review_customers.html",
         {
-            "token": token,
+            "job": job,
             "rule": job.rule,
             "headers": list(enumerate(headers)),
             "fields": [(f, labels[f], mapping.get(f)) for f in FIELDS],
-            "summary": plan.summary() if plan else None,
-            "preview": (plan.create + plan.update)[:20] if plan else [],
+            "summary": job.result if checked else None,
+            "preview": job.preview if checked else [],
         },
     )
 
 
-def _commit_or_check(
-    request: HttpRequest, job: ImportJob, target: str
-) -> tuple[HttpResponse | None, Any]:
-    """On "import", commit and leave for `target`; otherwise, or when that was refused, the
-    check again (a page to leave for when the file itself is refused)."""
+def review_orders(request: HttpRequest, token: str) -> HttpResponse:
+    job = get_job_for(request_user(request), token, "orders")
+    if job.is_running:
+        return _running(request, job)
     if request.method == "POST" and request.POST.get("commit"):
-        result = jobs.commit(job, accept_all=bool(request.POST.get("accept_all")))
-        done = _done(request, result, target)
-        if done:
-            return done, None
+        return _commit(request, job)
     plan = jobs.check(job)
     if plan is None:
         messages.error(request, job.result.get("error", ""))
-        return redirect("imports:upload"), None
-    return None, plan
-
-
-def review_orders(request: HttpRequest, token: str) -> HttpResponse:
-    job = get_job_for(request_user(request), token)
-    if job.kind != "orders":
-        raise Http404
-    leave, plan = _commit_or_check(request, job, "orders:list")
-    if leave:
-        return leave
+        return redirect("imports:upload")
     return render(
         request,
         "imports/review_orders.html",
-        {"token": token, "summary": plan.summary(), "orders": plan.orders[:50]},
+        {"job": job, "summary": plan.summary(), "orders": plan.orders[:50]},
     )
 
 
+def _payer_choices(
+    request: HttpRequest, user: User, payers: list[dict[str, Any]]
+) -> tuple[dict[str, Customer | str], dict[str, str]]:
+    """What the user chose for each payer: a customer, NEW or SKIP; and errors by field."""
+    visible = Customer.objects.visible_to(user)
+    choices: dict[str, Customer | str] = {}
+    errors: dict[str, str] = {}
+    chosen_ids = {}
+    for index, payer in enumerate(payers):
+        other = request.POST.get(f"other-{index}", "").strip()[:64]
+        if other:
+            found = list(visible.search(other)[:2])
+            if len(found) == 1:
+                choices[payer["key"]] = found[0]
+            else:
+                errors[f"other-{index}"] = (
+                    _("No customer matches “%(text)s”.")
+                    if not found
+                    else _("Several customers match “%(text)s”: give the phone or WeChat ID.")
+                ) % {"text": other}
+            continue
+        value = request.POST.get(f"match-{index}", "")
+        if value in (NEW, SKIP):
+            choices[payer["key"]] = value
+        elif value.startswith("c") and value[1:].isdigit():
+            chosen_ids[payer["key"]] = int(value[1:])
+    found_by_id = visible.in_bulk(set(chosen_ids.values()))
+    for key, pk in chosen_ids.items():
+        if pk in found_by_id:
+            choices[key] = found_by_id[pk]
+    return choices, errors
+
+
 def review_bill(request: HttpRequest, token: str) -> HttpResponse:
-    job = get_job_for(request_user(request), token)
-    if job.kind != "bill":
-        raise Http404
-    leave, plan = _commit_or_check(request, job, "customers:list")
-    if leave:
-        return leave
-    rows = [(row, plan.matches.get(plan.key(row))) for row in plan.new[:200]]
+    user = request_user(request)
+    job = get_job_for(user, token, "bill")
+    plan = jobs.check(job)
+    if plan is None:
+        messages.error(request, job.result.get("error", ""))
+        return redirect("imports:upload")
+    payers = plan.payers()
+    products = list(Product.objects.filter(active=True).order_by("name"))
+    errors: dict[str, str] = {}
+    if request.method == "POST" and request.POST.get("commit"):
+        choices, errors = _payer_choices(request, user, payers)
+        product_id = request.POST.get("product", "")
+        product = next((p for p in products if str(p.pk) == product_id), None)
+        if product_id and product is None:
+            errors["product"] = _("Choose a product from the list.")
+        if not errors:
+            return _commit(request, job, choices=choices, product=product)
+        messages.error(request, _("Some choices need a second look: see below."))
+    for index, payer in enumerate(payers):
+        payer["index"] = index
+        payer["error"] = errors.get(f"other-{index}", "")
+        payer["other"] = request.POST.get(f"other-{index}", "")
+        payer["match_value"] = f"c{payer['match'].pk}" if payer["match"] else ""
+        payer["chosen"] = request.POST.get(f"match-{index}") or payer["match_value"] or NEW
     return render(
         request,
         "imports/review_bill.html",
-        {"token": token, "bill": plan.bill, "summary": plan.summary(), "rows": rows},
+        {
+            "job": job,
+            "source_label": PaymentSource(plan.bill.source).label,
+            "summary": plan.summary(),
+            "payers": payers,
+            "products": products,
+            "product_error": errors.get("product", ""),
+            "chosen_product": request.POST.get("product", ""),
+        },
     )

@@ -28,16 +28,20 @@ class ImportPageTests(BaseTestCase):
         page = self.client.get(review)
         # 客户名 is no name we know: the user points it out in the mapping.
         assert page.context["summary"] is None and "昵称" in page.content.decode()
-        page = self.client.post(review, {"map-nickname": "0", "map-phone": "1", "map-notes": "2"})
+        mapping = {"map-nickname": "0", "map-phone": "1", "map-notes": "2"}
+        page = self.client.post(review, mapping, follow=True)
         summary = page.context["summary"]
         assert summary["created"] == 1 and summary["rejected"][0]["row"] == 3
         assert "不是有效的手机号" in page.content.decode()
+        assert [p["nickname"] for p in page.context["preview"]] == ["小美"]
         assert not Customer.objects.exists()
-        mapping = {"map-nickname": "0", "map-phone": "1", "map-notes": "2", "commit": "1"}
-        page = self.client.post(review, mapping)
-        assert page.status_code == 200 and not Customer.objects.exists()
-        response = self.client.post(review, {**mapping, "accept_all": "1"})
-        assert response.status_code == 302
+        # The mapping is kept: the page shows it again, and the commit uses it.
+        assert ("nickname", "昵称", 0) in page.context["fields"]
+        page = self.client.post(review, {**mapping, "commit": "1"}, follow=True)
+        assert page.redirect_chain[-1][0] == review and not Customer.objects.exists()
+        assert "有些行被拒绝" in page.content.decode()
+        response = self.client.post(review, {**mapping, "commit": "1", "accept_all": "1"})
+        assert response.status_code == 302 and response["Location"] == "/customers/"
         assert list(Customer.objects.values_list("nickname", "notes")) == [("小美", "老客户")]
 
     def test_it_refuses_a_bad_file_with_a_message(self) -> None:

@@ -35,7 +35,7 @@ def test_it_leaves_the_pool_as_it_was_when_killed_mid_commit() -> None:
         yutang(data_dir, "adduser", "bob", "--role", "staff", "--password-stdin",
                input="long-enough-pw\n")  # fmt: skip
         sheet = data_dir / "big.csv"
-        rows = "".join(f"客户{i},139{i:08d}\n" for i in range(20000))
+        rows = "".join(f"客户{i},139{i:08d}\n" for i in range(60000))
         sheet.write_text("昵称,手机\n" + rows, encoding="utf-8")
         env = {**os.environ, "YUTANG_DATA_DIR": str(data_dir)}
         env.pop("DATABASE_URL", None)

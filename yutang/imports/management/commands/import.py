@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from yutang.accounts.models import User
 from yutang.imports.customers import RULES
-from yutang.imports.jobs import ImportRefused, commit_plan, plan_file
+from yutang.imports.jobs import ImportRefused, import_file, plan_file
 
 
 class Command(BaseCommand):
@@ -42,24 +42,26 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"], is_active=True).first()
         if user is None:
             raise CommandError(f"no active user {options['username']!r}")
-        kind = options["what"]
-        progress = None
-        if not options["json"] and sys.stderr.isatty():
-            progress = lambda n: self.stderr.write(f"\r{n} rows checked…", ending="")  # noqa: E731
+        kind, path = options["what"], Path(options["file"])
+        progress = self.progress_bar if not options["json"] and sys.stderr.isatty() else None
         try:
-            plan = plan_file(
-                kind, Path(options["file"]), user=user, rule=options["rule"], progress=progress
-            )
+            if options["dry_run"]:
+                result = plan_file(
+                    kind, path, user=user, rule=options["rule"], progress=progress
+                ).summary()
+                committed = False
+            else:
+                result, committed = import_file(
+                    kind, path, user=user, rule=options["rule"],
+                    accept_all=options["accept_all"], progress=progress,
+                )  # fmt: skip
         except FileNotFoundError as exc:
             raise CommandError(f"no such file: {options['file']}") from exc
         except ImportRefused as exc:
             raise CommandError(exc.message) from exc
-        result = plan.summary()
-        committed = False
-        if not options["dry_run"]:
-            imported = commit_plan(kind, plan, user=user, accept_all=options["accept_all"])
-            if imported is not None:
-                result, committed = imported, True
+        finally:
+            if progress:
+                self.stderr.write("")
         result["committed"] = committed
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
@@ -72,6 +74,14 @@ class Command(BaseCommand):
             )
         else:
             self.write_rows(result, committed=committed, dry_run=options["dry_run"])
+
+    def progress_bar(self, done: int, total: int | None) -> None:
+        if not total:
+            self.stderr.write(f"\r{done} rows…", ending="")
+            return
+        share = min(done / total, 1)
+        bar = "#" * round(30 * share)
+        self.stderr.write(f"\r[{bar:<30}] {share:4.0%} {done}/{total} rows", ending="")
 
     def write_rows(self, result: dict[str, Any], *, committed: bool, dry_run: bool) -> None:
         self.stdout.write(
