@@ -1,6 +1,6 @@
 """Customer import of a large spreadsheet against its floor and against django-import-export.
 
-Run by hand, after  pip install -e ".[bench]":
+Run by hand, after  pip install -e ".[bench]"  (".[bench,postgres]" for --postgres):
   python benchmarks/imports.py [--rows 200000] [--runs 3] [--iie-rows 20000] [--postgres]
 With --postgres it uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 yutang_bench_imports, dropped and created anew); otherwise SQLite in a temporary folder.

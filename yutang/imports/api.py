@@ -26,6 +26,7 @@ class JobOut(Schema):
     filename: str
     state: str
     result: dict[str, Any]
+    progress: dict[str, Any] | None = None
 
 
 class CommitIn(Schema):
@@ -40,6 +41,8 @@ def _out(job: ImportJob) -> dict[str, Any]:
         "filename": job.filename,
         "state": job.state,
         "result": job.result,
+        # While a large file is checked or imported in the background: rows done, rows in all.
+        "progress": jobs.progress(job) if job.is_running else None,
     }
 
 
@@ -51,7 +54,8 @@ def upload(
     rule: Form[str] = "fill",
 ) -> Any:
     """`kind` is customers, orders or bill. The answer is the check of every row; nothing is
-    written until `POST /api/imports/{id}/commit`."""
+    written until `POST /api/imports/{id}/commit`. A large file is checked in the background:
+    its state is `checking` until `GET /api/imports/{id}` says `checked`."""
     errors: dict[str, list[str]] = {}
     if kind not in jobs.KINDS:
         errors["kind"] = [_("Choose customers, orders or bill.")]
@@ -82,8 +86,7 @@ def commit(request: HttpRequest, job_id: str, payload: CommitIn | None = None) -
     if job.state != ImportJob.State.CHECKED:
         return field_errors({"state": [_("This import cannot be committed (%(state)s).")
                                        % {"state": job.get_state_display()}]})  # fmt: skip
-    jobs.commit(job, accept_all=bool(payload and payload.accept_all))
-    job.refresh_from_db()
+    jobs.run(job, jobs.commit, accept_all=bool(payload and payload.accept_all))
     return _out(job)
 
 

@@ -99,3 +99,17 @@ class ProgressTests(BaseTestCase):
         assert job.state == ImportJob.State.REJECTED
         page = self.client.get(response["HX-Redirect"])
         assert "导入被中断，什么也没有保存。请再试一次。" in page.content.decode()
+
+    def test_the_api_reports_progress_and_refuses_a_commit_while_running(self) -> None:
+        job = self.job(ImportJob.State.CHECKING, time.time())
+        url = f"/api/imports/{job.pk}"
+        answer = self.client.get(url, headers=self.bearer(self.bob)).json()
+        assert answer["state"] == "checking"
+        assert {k: answer["progress"][k] for k in ("done", "total", "percent")} == {
+            "done": 500, "total": 1000, "percent": 50,
+        }  # fmt: skip
+        response = self.client.post(
+            f"{url}/commit", {}, content_type="application/json", headers=self.bearer(self.bob)
+        )
+        assert response.status_code == 422 and "检查中" in response.json()["errors"]["state"][0]
+        assert self.client.get(url, headers=self.bearer(self.charlie)).status_code == 404
