@@ -86,6 +86,7 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     )
 
 
+from yutang.analytics.api import router as analytics_router  # noqa: E402
 from yutang.catalog.api import router as catalog_router  # noqa: E402
 from yutang.customers.api import router as customers_router  # noqa: E402
 from yutang.followups.api import router as followups_router  # noqa: E402
@@ -99,3 +100,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", orders_router)
 api.add_router("/", touchpoints_router)
 api.add_router("/", imports_router)
+api.add_router("/", analytics_router)

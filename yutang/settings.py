@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "yutang.orders",
     "yutang.touchpoints",
     "yutang.imports",
+    "yutang.analytics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

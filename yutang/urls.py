@@ -34,6 +34,7 @@ urlpatterns = [
     path("products/", include("yutang.catalog.urls")),
     path("orders/", include("yutang.orders.urls")),
     path("touchpoints/", include("yutang.touchpoints.urls")),
+    path("analytics/", include("yutang.analytics.urls")),
     path("", include("yutang.imports.urls")),
     path("settings/", include("yutang.accounts.urls")),
     path("api/", api.urls),

@@ -243,6 +243,7 @@ def _drop_rows_keep_already_has(
 
 def _refresh_derived(customer: Customer) -> None:
     """What the merged records say together: bought or not, stage, lifecycle."""
+    from yutang.analytics.actions import refresh_stats
     from yutang.orders.lifecycle import refresh_lifecycles
     from yutang.orders.models import PAID_STATUSES
 
@@ -252,3 +253,4 @@ def _refresh_derived(customer: Customer) -> None:
         customer.stage, customer.deal_amount = latest.stage, latest.amount
     customer.save(update_fields=["consumed", "stage", "deal_amount"])
     refresh_lifecycles([customer.pk])
+    refresh_stats([customer.pk, customer.referrer_id])

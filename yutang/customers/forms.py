@@ -5,13 +5,22 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from yutang.accounts.models import User
+from yutang.analytics.queries import (
+    RFM_CLASSES,
+    in_scope,
+    preset_period,
+    profit_expression,
+    rfm_filter,
+    rfm_thresholds,
+)
 from yutang.lib.phones import PhoneError, normalize_phone
 
-from .models import Channel, Customer, Grade, Lifecycle, Stage, Tag, TagGroup
+from .models import Channel, Customer, Grade, Lifecycle, Stage, Tag, TagGroup, ValueClass, ValueFlag
 
 # WeChat's own rule: 6–20 letters, digits, "_" or "-", starting with a letter; letters are
 # case-insensitive, so IDs are stored in lower case.
@@ -101,6 +110,7 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
             "wechat_id",
             "gender",
             "grade",
+            "cooperation",
             "channel",
             "owner",
             "referrer",
@@ -193,6 +203,8 @@ SORTS = {
     "name": ("search_pinyin", "id"),
     "grade": ("grade_rank", "-created"),
     "-added_on": ("-added_on", "-id"),
+    "-profit": ("-profit", "-id"),
+    "profit": ("profit", "id"),
 }
 
 
@@ -220,13 +232,32 @@ class CustomerFilterForm(forms.Form):
             ("name", _("Name (pinyin)")),
             ("grade", _("Grade")),
             ("-added_on", _("Friend since")),
+            ("-profit", _("Profit contribution, highest first")),
+            ("profit", _("Profit contribution, lowest first")),
         ],
     )
+    value_period = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("all", _("all time")),
+            ("365", _("last 12 months")),
+            ("90", _("last 90 days")),
+            ("30", _("last 30 days")),
+        ],  # fmt: skip
+    )
+    value_class = forms.MultipleChoiceField(
+        required=False, choices=[*ValueClass.choices, ("none", _("no purchase yet"))]
+    )
+    value_flag = forms.ChoiceField(required=False, choices=[("", "—"), *ValueFlag.choices])
+    rfm = forms.ChoiceField(required=False, choices=[])
+    cohort = forms.RegexField(required=False, regex=r"^\d{4}-\d{2}$")
+    repeat = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
+        self.fields["rfm"].choices = [("", "—"), *RFM_CLASSES.values()]  # type: ignore[attr-defined]
 
     def filter(self, qs: Any) -> Any:
         from django.db.models import Case, Count, IntegerField, Value, When
@@ -261,6 +292,7 @@ class CustomerFilterForm(forms.Form):
         for flag in ("visited_store", "vip", "do_not_disturb"):
             if data.get(flag) is not None:
                 qs = qs.filter(**{flag: data[flag]})
+        qs = self._filter_value(qs, data)
         sort = data.get("sort") or "-created"
         if sort == "grade":
             qs = qs.annotate(
@@ -271,6 +303,24 @@ class CustomerFilterForm(forms.Form):
                 )
             )
         return qs.order_by(*SORTS[sort])
+
+    def _filter_value(self, qs: Any, data: dict[str, Any]) -> Any:
+        """The analytics' click-throughs: ABC class, flag, RFM class, cohort, repeat buyers;
+        and the profit contribution of the chosen period for the column and the sort."""
+        if classes := data.get("value_class"):
+            qs = qs.filter(value_class__in=[c if c != "none" else "" for c in classes])
+        if data.get("value_flag"):
+            qs = qs.filter(value_flag=data["value_flag"])
+        if data.get("rfm"):
+            thresholds = rfm_thresholds(in_scope(self.user), timezone.localdate())
+            qs = qs.filter(rfm_filter(data["rfm"], thresholds)) if thresholds else qs.none()
+        if data.get("cohort"):
+            year, month = (int(part) for part in data["cohort"].split("-"))
+            qs = qs.filter(stats__first_paid_at__year=year, stats__first_paid_at__month=month)
+        if data.get("repeat"):
+            qs = qs.filter(stats__orders__gte=2)
+        period = preset_period(data.get("value_period") or "all", timezone.localdate())
+        return qs.annotate(profit=profit_expression(period))
 
 
 class ChannelForm(forms.ModelForm):

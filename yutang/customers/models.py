@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -60,6 +61,17 @@ class Lifecycle(models.TextChoices):
     FAN = "fan", _("fan")
     DISTRIBUTOR = "distributor", _("distributor")
     CHURNED = "churned", _("churned")
+
+
+class ValueClass(models.TextChoices):
+    A = "A", _("A · top")
+    B = "B", _("B · middle")
+    C = "C", _("C · the rest")
+
+
+class ValueFlag(models.TextChoices):
+    POTENTIAL = "potential", _("potential A (潜力A)")
+    LOSS = "loss", _("loss-maker: candidate to let go (淘汰候选)")
 
 
 class Channel(models.Model):
@@ -203,6 +215,20 @@ class Customer(models.Model):
     lifecycle = models.CharField(
         _("lifecycle"), max_length=12, choices=Lifecycle.choices, default=Lifecycle.PROSPECT
     )
+    # Value classes, recomputed from the order statistics by `yutang run_daily` and on demand.
+    value_class = models.CharField(
+        _("ABC class"), max_length=1, choices=ValueClass.choices, blank=True, editable=False
+    )
+    value_flag = models.CharField(
+        _("value flag"), max_length=10, choices=ValueFlag.choices, blank=True, editable=False
+    )
+    cooperation = models.PositiveSmallIntegerField(
+        _("cooperation (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("How easy they are to work with: pays on time, few complaints, refers others."),
+    )
     search_pinyin = models.CharField(max_length=500, blank=True, editable=False)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -230,6 +256,7 @@ class Customer(models.Model):
             models.Index(fields=["grade"], name="customer_grade_idx"),
             models.Index(fields=["stage"], name="customer_stage_idx"),
             models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
+            models.Index(fields=["value_class"], name="customer_value_class_idx"),
             models.Index(fields=["owner", "-created"], name="customer_owner_created_idx"),
         ]
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,10 +10,13 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
+from yutang.analytics.models import CustomerStats
+from yutang.analytics.queries import Period, profit_by_customer, profit_expression
 from yutang.catalog.models import Product
 from yutang.followups.actions import suggested_grade
 from yutang.followups.forms import FollowUpForm
@@ -36,7 +41,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET or None, user=user)
     qs = Customer.objects.visible_to(user)
     valid = form.is_bound and form.is_valid()
-    qs = form.filter(qs) if valid else qs.order_by("-created", "-id")
+    if valid:
+        qs = form.filter(qs)
+    else:
+        qs = qs.annotate(profit=profit_expression(Period())).order_by("-created", "-id")
     qs = qs.select_related("channel", "owner").prefetch_related("tags")
     page = Paginator(qs, settings.YUTANG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -58,7 +66,13 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(user, pk)
     visible = Customer.objects.visible_to(user)
     payments = list(customer.payments.select_related("order")[:20])
+    today = timezone.localdate()
+    last_year = Period(today - timedelta(days=364), today)
     context = {
+        "stats": CustomerStats.objects.filter(customer=customer).first(),
+        "profit_12m": profit_by_customer(Customer.objects.filter(pk=customer.pk), last_year).get(
+            customer.pk, Decimal(0)
+        ),
         "customer": customer,
         "tags": list(customer.tags.select_related("group")),
         "tag_groups": tag_groups_with_tags(),

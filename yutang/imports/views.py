@@ -17,7 +17,7 @@ from yutang.orders.actions import OrderError
 from yutang.orders.models import Order
 
 from . import actions
-from .exports import EXPORTS
+from .exports import EXPORTS, Export
 from .models import Payment
 
 
@@ -25,7 +25,11 @@ def export(request: HttpRequest, what: str) -> FileResponse:
     build = EXPORTS.get(what)
     if build is None:
         raise Http404
-    sheet = build(request_user(request), request.GET)
+    return sheet_response(build(request_user(request), request.GET), what)
+
+
+def sheet_response(sheet: Export, name: str) -> FileResponse:
+    """The sheet as an xlsx download named after `name` and the time."""
     # Spooled to a temporary file: a large pond never sits in memory as one workbook.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     write_sheet(
@@ -33,7 +37,7 @@ def export(request: HttpRequest, what: str) -> FileResponse:
     )
     handle.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(handle, as_attachment=True, filename=f"yutang-{what}-{stamp}.xlsx")
+    return FileResponse(handle, as_attachment=True, filename=f"yutang-{name}-{stamp}.xlsx")
 
 
 def get_payment_for(request: HttpRequest, pk: int) -> Payment:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
+from yutang.analytics.actions import refresh_stats
 from yutang.catalog.models import Product
 from yutang.customers.actions import apply_automatic_grade, log_activity
 from yutang.customers.models import ActivityKind, Customer
@@ -152,6 +153,7 @@ def after_order_change(order: Order, actor: User | None) -> None:
         )
     # A referrer may become a fan when the friend they brought buys.
     refresh_lifecycles([c for c in (customer.pk, customer.referrer_id) if c])
+    refresh_stats([customer.pk, customer.referrer_id])
     from yutang.touchpoints.derive import derive_touchpoints
 
     derive_touchpoints(today=timezone.localdate(), customer_ids=[customer.pk])
@@ -167,4 +169,5 @@ def add_cost(
     log_activity(
         customer, ActivityKind.COST, actor, cost_kind=kind, amount=str(amount), on=on.isoformat()
     )
+    refresh_stats([customer.pk])
     return cost

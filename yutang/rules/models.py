@@ -5,9 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+SCORE_FACTORS = ["profit", "frequency", "recency", "referrals", "timeliness", "cooperation"]
 
 
 def percent(label: Any, default: int) -> models.PositiveSmallIntegerField:
@@ -71,6 +74,39 @@ class Rules(models.Model):
     )
     loyal_window_days = days(_("loyal: window (days)"), 365, 30)
 
+    # Value (ABC) and the weighted score.
+    abc_method = models.CharField(
+        _("ABC classes by"),
+        max_length=8,
+        choices=[("share", _("share of customers")), ("profit", _("share of cumulative profit"))],
+        default="share",
+    )
+    abc_a_percent = percent(_("A: top share of customers (percent)"), 20)
+    abc_b_percent = percent(_("B: next share of customers (percent)"), 30)
+    abc_profit_a_percent = percent(_("A: customers bringing the first percent of profit"), 80)
+    abc_profit_b_percent = percent(_("B: customers bringing the next percent of profit"), 15)
+    potential_percent = percent(_("potential A: top percent of B"), 20)
+    abc_basis = models.CharField(
+        _("rank customers by"),
+        max_length=8,
+        choices=[("profit", _("profit contribution")), ("score", _("weighted score"))],
+        default="profit",
+    )
+    weight_profit = percent(_("weight: profit contribution"), 40)
+    weight_frequency = percent(_("weight: purchase frequency"), 20)
+    weight_recency = percent(_("weight: recency"), 20)
+    weight_referrals = percent(_("weight: referred buyers"), 10)
+    weight_timeliness = percent(_("weight: payment timeliness"), 5)
+    weight_cooperation = percent(_("weight: cooperation rating"), 5)
+
+    # Growth targets.
+    friends_per_day = models.PositiveIntegerField(
+        _("target: new friends a day"), default=20, validators=[MaxValueValidator(100000)]
+    )
+    friends_per_month = models.PositiveIntegerField(
+        _("target: new friends a month"), default=500, validators=[MaxValueValidator(3000000)]
+    )
+
     class Meta:
         verbose_name = _("rules")
         verbose_name_plural = _("rules")
@@ -82,6 +118,21 @@ class Rules(models.Model):
     def current(cls) -> Rules:
         rules, _created = cls.objects.get_or_create(pk=1)
         return rules
+
+    def clean(self) -> None:
+        errors = {}
+        too_much = _("A and B together cannot pass 100%.")
+        if (self.abc_a_percent or 0) + (self.abc_b_percent or 0) > 100:
+            errors["abc_b_percent"] = too_much
+        if (self.abc_profit_a_percent or 0) + (self.abc_profit_b_percent or 0) > 100:
+            errors["abc_profit_b_percent"] = too_much
+        if not any(weight for _name, weight in self.weights()):
+            errors["weight_profit"] = _("Give at least one factor a weight.")
+        if errors:
+            raise ValidationError(errors)
+
+    def weights(self) -> list[tuple[str, int]]:
+        return [(name, getattr(self, f"weight_{name}")) for name in SCORE_FACTORS]
 
     def stage_probability(self, stage: str) -> Decimal:
         value = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from yutang.accounts.actions import create_user
 from yutang.accounts.models import Role, User
+from yutang.analytics.actions import refresh_all_stats, refresh_value_classes
 from yutang.customers.demo_sales import create_sales
 from yutang.customers.models import (
     Activity,
@@ -311,6 +312,9 @@ class Command(BaseCommand):
         Activity.objects.bulk_create(activities, batch_size=1000)
         create_sales(users, rng, today)
         refresh_lifecycles(today=today)
+        # The sales went in in bulk, past the actions that keep the statistics.
+        refresh_all_stats()
+        refresh_value_classes()
         derive_touchpoints(today=today)
 
     def ensure_tags(self) -> list[Tag]:

@@ -6,12 +6,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from yutang.analytics.actions import refresh_all_stats, refresh_value_classes
 from yutang.orders.lifecycle import refresh_lifecycles
 from yutang.touchpoints.derive import derive_touchpoints
 
 
 class Command(BaseCommand):
-    help = "Daily work: recompute lifecycles and derive touchpoints (idempotent; run it by cron)."
+    help = (
+        "Daily work: recompute the order statistics, scores and ABC classes and the lifecycles, "
+        "and derive touchpoints (idempotent; run it by cron)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="derive as of this day (YYYY-MM-DD); default today")
@@ -23,9 +27,12 @@ class Command(BaseCommand):
                 today = date.fromisoformat(options["date"])
             except ValueError as exc:
                 raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}") from exc
+        refresh_all_stats()
+        classes = refresh_value_classes()
         changed = refresh_lifecycles(today=today)
         stats = derive_touchpoints(today=today)
         self.stdout.write(
-            f"{today.isoformat()}: lifecycles changed {changed}; touchpoints created "
+            f"{today.isoformat()}: classes A {classes['A']}, B {classes['B']}, C {classes['C']}; "
+            f"lifecycles changed {changed}; touchpoints created "
             f"{stats['created']}, updated {stats['updated']}, closed {stats['closed']}"
         )

@@ -1,0 +1,587 @@
+"""Read-only analytics, computed in the database so that they scale with it.
+
+Every function takes the customers in scope (a queryset that starts from `visible_to(user)`)
+and, where it makes sense, a period. All time reads the per-customer statistics (one row per
+customer); a period reads the paid orders of that period. Where the ORM cannot say it (window
+functions over grouped rows, medians), the SQL wraps the ORM's own query, so the scoping stays
+the ORM's."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yutang.accounts.models import User
+from yutang.customers.models import Customer, ValueClass, ValueFlag
+from yutang.followups.models import FollowUp
+from yutang.orders.models import PAID_STATUSES, CustomerCost, Order, OrderLine
+
+from .models import CustomerStats
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal(0), output_field=MONEY)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Period:
+    """From `start` to `end`, both days included; None on either side: unbounded."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def is_all_time(self) -> bool:
+        return self.start is None and self.end is None
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(self.start, time.min, tzinfo=zone) if self.start else None
+        end = (
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone)
+            if self.end
+            else None
+        )
+        return start, end
+
+    def keep_costs(self, customer: Any) -> Subquery:
+        """The costs of keeping `customer` (an outer reference) in the period, summed."""
+        costs = CustomerCost.objects.filter(customer=customer)
+        if self.start:
+            costs = costs.filter(on__gte=self.start)
+        if self.end:
+            costs = costs.filter(on__lte=self.end)
+        total = costs.values("customer").annotate(total=Sum("amount")).values("total")
+        return Subquery(total, output_field=MONEY)
+
+    def orders(self, customers: QuerySet[Customer]) -> QuerySet[Order]:
+        """The paid orders of these customers in the period."""
+        orders = Order.objects.filter(customer__in=customers, status__in=PAID_STATUSES)
+        start, end = self.bounds()
+        if start:
+            orders = orders.filter(paid_at__gte=start)
+        if end:
+            orders = orders.filter(paid_at__lt=end)
+        return orders
+
+
+PERIOD_PRESETS = [
+    ("30", _("last 30 days")),
+    ("90", _("last 90 days")),
+    ("365", _("last 12 months")),
+    ("year", _("this year")),
+    ("all", _("all time")),
+]
+
+
+def preset_period(preset: str, today: date) -> Period:
+    """A period named by one of PERIOD_PRESETS, ending today."""
+    if preset == "year":
+        return Period(today.replace(month=1, day=1), today)
+    if preset.isdigit():
+        return Period(today - timedelta(days=int(preset) - 1), today)
+    return Period()
+
+
+def in_scope(user: User, branch: User | None = None) -> QuerySet[Customer]:
+    """The customers an analysis covers: those the user may see, within an agent's branch when
+    one is chosen (an agent's own analytics always cover their branch only)."""
+    customers = Customer.objects.visible_to(user)
+    if branch is not None:
+        customers = customers.filter(owner__tree_path__startswith=branch.tree_path)
+    return customers
+
+
+def _line_sum(expression: Any) -> Subquery:
+    lines = OrderLine.objects.filter(order=OuterRef("pk")).values("order")
+    return Subquery(
+        lines.annotate(total=Sum(expression, output_field=MONEY)).values("total"),
+        output_field=MONEY,
+    )
+
+
+def order_amounts(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Each order's revenue (lines less discount, never below zero) and cost of goods."""
+    return orders.annotate(
+        amount=Greatest(
+            Coalesce(_line_sum(F("quantity") * F("unit_price")), ZERO) - F("discount"), ZERO
+        ),
+        goods_cost=Coalesce(_line_sum(F("quantity") * F("unit_cost")), ZERO),
+    )
+
+
+def buyer_values(customers: QuerySet[Customer], period: Period) -> QuerySet[Any]:
+    """One row per buyer of the period: customer_id, orders, revenue, profit."""
+    if period.is_all_time:
+        return CustomerStats.objects.filter(customer__in=customers, orders__gt=0).values(
+            "customer_id", "orders", "revenue", "profit"
+        )
+    keep = period.keep_costs(OuterRef("customer_id"))
+    return (
+        order_amounts(period.orders(customers))
+        .values("customer_id")
+        .annotate(orders=Count("id"), revenue=Sum("amount"), goods=Sum("goods_cost"))
+        .annotate(profit=F("revenue") - F("goods") - Coalesce(keep, ZERO))
+        .values("customer_id", "orders", "revenue", "profit")
+        .order_by()
+    )
+
+
+# Raw SQL around the ORM's queries, for window functions and medians.
+
+
+def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def money(value: Any) -> Decimal:
+    # SQLite sums decimals as floats: back to cents.
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _days_between(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0"
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+def top_count(share: float | Decimal, n: int) -> int:
+    """How many of n customers the top `share` (a fraction) are: rounded up, exactly."""
+    return min(n, math.ceil(Decimal(str(share)) * n))
+
+
+# Pareto.
+
+
+def pareto(
+    customers: QuerySet[Customer], period: Period, share: float | Decimal = 0.2, points: int = 20
+) -> dict[str, Any]:
+    """What the top `share` of buyers bring: their share of revenue (ranked by revenue) and of
+    profit (ranked by profit), and the concentration (Lorenz) curve of both."""
+    values = buyer_values(customers, period)
+    inner, params = _sql(values)
+    totals = _fetch(f"SELECT COUNT(*), SUM(revenue), SUM(profit) FROM ({inner}) AS buyers", params)[
+        0
+    ]
+    n, revenue, profit = totals[0], money(totals[1]), money(totals[2])
+    k = top_count(share, n)
+    result: dict[str, Any] = {
+        "customers": n,
+        "share": float(share),
+        "top": k,
+        "revenue": revenue,
+        "profit": profit,
+        "revenue_share": None,
+        "profit_share": None,
+        "curve": [],
+    }
+    if not n:
+        return result
+    steps = sorted({top_count(Decimal(i) / points, n) for i in range(1, points + 1)} | {k})
+    curves = {}
+    for column in ("revenue", "profit"):
+        rows = _fetch(
+            f"SELECT rank, running FROM (SELECT ROW_NUMBER() OVER (ORDER BY {column} DESC, "
+            f"customer_id) AS rank, SUM({column}) OVER (ORDER BY {column} DESC, customer_id "
+            f"ROWS UNBOUNDED PRECEDING) AS running FROM ({inner}) AS buyers) AS ranked "
+            f"WHERE rank IN ({', '.join(str(s) for s in steps)})",
+            params,
+        )
+        curves[column] = {rank: money(running) for rank, running in rows}
+    if revenue > 0:
+        result["revenue_share"] = float(curves["revenue"][k] / revenue)
+    if profit > 0:
+        result["profit_share"] = float(curves["profit"][k] / profit)
+    result["curve"] = [
+        {
+            "customers": rank / n,
+            "revenue": float(curves["revenue"][rank] / revenue) if revenue > 0 else None,
+            "profit": float(curves["profit"][rank] / profit) if profit > 0 else None,
+        }
+        for rank in steps
+    ]
+    return result
+
+
+# ABC.
+
+
+def abc(customers: QuerySet[Customer]) -> dict[str, Any]:
+    """The stored classes: customers, revenue and profit per class; who is 淘汰候选 and 潜力A."""
+    rows = (
+        customers.values("value_class")
+        .annotate(
+            n=Count("id"),
+            revenue=Coalesce(Sum("stats__revenue"), ZERO),
+            profit=Coalesce(Sum("stats__profit"), ZERO),
+        )
+        .order_by()
+    )
+    by_class: dict[str, dict[str, Any]] = {r["value_class"]: dict(r) for r in rows}
+    classes = {
+        key: {
+            "count": by_class.get(key, {}).get("n", 0),
+            "revenue": money(by_class.get(key, {}).get("revenue")),
+            "profit": money(by_class.get(key, {}).get("profit")),
+        }
+        for key in [*ValueClass.values, ""]
+    }
+    flagged = customers.exclude(value_flag="").order_by("stats__profit", "pk")
+    return {
+        "classes": classes,
+        "loss": list(flagged.filter(value_flag=ValueFlag.LOSS).values_list("pk", flat=True)[:1000]),
+        "potential": list(
+            flagged.filter(value_flag=ValueFlag.POTENTIAL)
+            .order_by("-stats__profit", "pk")
+            .values_list("pk", flat=True)[:1000]
+        ),
+    }
+
+
+# RFM.
+
+# (R high, F high, M high) → class; "high" is better than the buyers' mean.
+RFM_CLASSES = {
+    (True, True, True): ("important_value", _("important value")),
+    (True, False, True): ("important_develop", _("important, to develop")),
+    (False, True, True): ("important_keep", _("important, to keep")),
+    (False, False, True): ("important_retain", _("important, to win back")),
+    (True, True, False): ("general_value", _("general value")),
+    (True, False, False): ("general_develop", _("general, to develop")),
+    (False, True, False): ("general_keep", _("general, to keep")),
+    (False, False, False): ("general_retain", _("general, to win back")),
+}
+RFM_ADVICE = {
+    "important_value": _("Your best customers: keep them close, VIP care."),
+    "important_develop": _("Recent big spenders who buy rarely: give them reasons to come back."),
+    "important_keep": _("Big, frequent buyers drifting away: call them now."),
+    "important_retain": _("Big spenders gone quiet: win them back before they are lost."),
+    "general_value": _("Frequent, recent, small baskets: sell them more per order."),
+    "general_develop": _("New and small: welcome them and build the habit."),
+    "general_keep": _("Used to buy often, small: a gentle reminder."),
+    "general_retain": _("Low on every count: a cheap, occasional touch."),
+}
+
+
+def rfm_thresholds(customers: QuerySet[Customer], today: date) -> dict[str, Any] | None:
+    """The buyers' means: days since the last purchase, paid orders, revenue."""
+    stats = CustomerStats.objects.filter(customer__in=customers, orders__gt=0)
+    inner, params = _sql(stats.values("last_paid_day", "orders", "revenue"))
+    rows = _fetch(
+        f"SELECT COUNT(*), AVG(last_paid_day), AVG(orders), AVG(revenue) FROM ({inner}) AS buyers",
+        params,
+    )[0]
+    if not rows[0]:
+        return None
+    return {
+        "buyers": rows[0],
+        "mean_day": float(rows[1]),
+        "recency_days": today.toordinal() - float(rows[1]),
+        "frequency": float(rows[2]),
+        "monetary": float(rows[3]),
+    }
+
+
+def rfm_filter(key: str, thresholds: dict[str, Any]) -> Q:
+    """The customers of one RFM class, as a filter on Customer."""
+    r, f, m = next(k for k, (name, _label) in RFM_CLASSES.items() if name == key)
+    conditions = Q(stats__orders__gt=0)
+    for high, field, mean in (
+        (r, "stats__last_paid_day", thresholds["mean_day"]),
+        (f, "stats__orders", thresholds["frequency"]),
+        (m, "stats__revenue", thresholds["monetary"]),
+    ):
+        above = Q(**{f"{field}__gt": mean})
+        conditions &= above if high else ~above
+    return conditions
+
+
+def rfm(customers: QuerySet[Customer], today: date) -> dict[str, Any]:
+    """Count and revenue of the buyers in each of the eight classes (R, F and M each above or
+    below the buyers' mean; R above means bought more recently than the mean)."""
+    thresholds = rfm_thresholds(customers, today)
+    classes = []
+    if thresholds is None:
+        for name, label in RFM_CLASSES.values():
+            classes.append({"key": name, "name": str(label), "count": 0, "revenue": Decimal(0)})
+        return {"thresholds": None, "classes": classes}
+    aggregates: dict[str, Any] = {}
+    for name, _label in RFM_CLASSES.values():
+        condition = rfm_filter(name, thresholds)
+        aggregates[f"{name}_n"] = Count("id", filter=condition)
+        aggregates[f"{name}_m"] = Coalesce(Sum("stats__revenue", filter=condition), ZERO)
+    counts = customers.aggregate(**aggregates)
+    for name, label in RFM_CLASSES.values():
+        classes.append(
+            {
+                "key": name,
+                "name": str(label),
+                "advice": str(RFM_ADVICE[name]),
+                "count": counts[f"{name}_n"],
+                "revenue": money(counts[f"{name}_m"]),
+            }
+        )
+    return {"thresholds": thresholds, "classes": classes}
+
+
+# Repurchase.
+
+
+def _gaps_sql(customers: QuerySet[Customer], period: Period, per_product: bool) -> tuple[str, Any]:
+    """Days between one purchase and the customer's previous one (of the same product when
+    `per_product`), for every purchase of the period that had a previous one."""
+    orders = period.orders(customers)
+    if per_product:
+        lines = OrderLine.objects.filter(order__in=orders).values(
+            "product_id", buyer=F("order__customer_id"), paid=F("order__paid_at")
+        )
+        inner, params = _sql(lines)
+        partition = "buyer, product_id"
+        select = "product_id, "
+    else:
+        inner, params = _sql(orders.values("id", buyer=F("customer_id"), paid=F("paid_at")))
+        partition = "buyer"
+        select = ""
+    # A product bought twice in one order is one purchase: distinct rows first.
+    sql = (
+        f"SELECT {select}{_days_between('paid', 'previous')} AS gap FROM ("
+        f"SELECT {select}paid, LAG(paid) OVER (PARTITION BY {partition} ORDER BY paid) "
+        f"AS previous FROM (SELECT DISTINCT {select}buyer, paid FROM ({inner}) AS raw) "
+        f"AS purchases) AS ordered WHERE previous IS NOT NULL"
+    )
+    return sql, params
+
+
+def _medians(gaps_sql: str, params: Any, group: str | None) -> dict[Any, float]:
+    """The median gap, per `group` column (or overall): the mean of the middle one or two."""
+    partition = f"PARTITION BY {group} " if group else ""
+    key = f"{group}, " if group else ""
+    rows = _fetch(
+        f"SELECT {key}AVG(gap) FROM (SELECT {key}gap, "
+        f"ROW_NUMBER() OVER ({partition}ORDER BY gap) AS position, "
+        f"COUNT(*) OVER ({partition.strip()}) AS n FROM ({gaps_sql}) AS gaps) AS numbered "
+        f"WHERE position IN ((n + 1) / 2, (n + 2) / 2)" + (f" GROUP BY {group}" if group else ""),
+        params,
+    )
+    if not group:
+        rows = [(None, rows[0][0])] if rows and rows[0][0] is not None else []
+    return {k: round(float(v), 1) for k, v in rows}
+
+
+def repurchase(customers: QuerySet[Customer], period: Period) -> dict[str, Any]:
+    """Repurchase rate (buyers with two or more paid orders in the period, of all buyers),
+    median days between purchases, average order value (客单价) and orders per buyer."""
+    orders = period.orders(customers)
+    per_buyer = orders.values("customer_id").annotate(n=Count("id")).order_by()
+    inner, params = _sql(per_buyer)
+    counted = _fetch(
+        f"SELECT COUNT(*), SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), SUM(n) FROM ({inner}) AS b",
+        params,
+    )[0]
+    # PostgreSQL sums integers as numeric: plain integers on every database.
+    buyers, repeat, n_orders = (int(value or 0) for value in counted)
+    revenue = order_amounts(orders).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    gaps, gap_params = _gaps_sql(customers, period, per_product=False)
+    median = _medians(gaps, gap_params, None).get(None)
+    return {
+        "buyers": buyers,
+        "repeat_buyers": repeat,
+        "orders": n_orders,
+        "revenue": money(revenue),
+        "repurchase_rate": repeat / buyers if buyers else None,
+        "median_interval_days": median,
+        "aov": money(revenue / n_orders) if n_orders else None,
+        "frequency": round(n_orders / buyers, 2) if buyers else None,
+    }
+
+
+INTERVAL_BIN_DAYS = 7
+INTERVAL_BINS = 26  # half a year in weeks; longer gaps go in the last bin
+
+
+def product_intervals(customers: QuerySet[Customer], period: Period) -> list[dict[str, Any]]:
+    """Per product: how many repurchases, their median interval in days and its distribution
+    in weeks, next to the usage cycle the product is set up with."""
+    from yutang.catalog.models import Product
+
+    gaps, params = _gaps_sql(customers, period, per_product=True)
+    medians = _medians(gaps, params, "product_id")
+    bucket = f"CAST(gap / {INTERVAL_BIN_DAYS} AS INTEGER)"
+    if connection.vendor == "postgresql":
+        bucket = f"FLOOR(gap / {INTERVAL_BIN_DAYS})::integer"
+    rows = _fetch(
+        f"SELECT product_id, {bucket} AS bucket, COUNT(*) FROM ({gaps}) AS gaps "
+        "GROUP BY product_id, bucket",
+        params,
+    )
+    histograms: dict[int, list[int]] = {}
+    for product_id, index, count in rows:
+        bins = histograms.setdefault(product_id, [0] * INTERVAL_BINS)
+        bins[min(int(index), INTERVAL_BINS - 1)] += count
+    products = Product.objects.in_bulk(list(histograms))
+    result = []
+    for product_id, bins in histograms.items():
+        product = products[product_id]
+        result.append(
+            {
+                "product": product,
+                "repurchases": sum(bins),
+                "median_interval_days": medians.get(product_id),
+                "usage_cycle_days": product.usage_cycle_days,
+                "bins": bins,
+            }
+        )
+    return sorted(result, key=lambda r: (-r["repurchases"], r["product"].name))
+
+
+# Cohorts.
+
+
+def cohorts(customers: QuerySet[Customer], months: int = 12) -> dict[str, Any]:
+    """Retention by month of first purchase: of the customers who first bought in a month, the
+    share who bought again in each following month (month 0 is 100%)."""
+    first = TruncMonth("customer__stats__first_paid_at")
+    rows = (
+        Order.objects.filter(customer__in=customers, status__in=PAID_STATUSES)
+        .annotate(cohort=first, month=TruncMonth("paid_at"))
+        .values("cohort", "month")
+        .annotate(n=Count("customer_id", distinct=True))
+        .order_by()
+    )
+    active: dict[date, dict[int, int]] = {}
+    for row in rows:
+        cohort, month = row["cohort"], row["month"]
+        if cohort is None:
+            continue
+        offset = (month.year - cohort.year) * 12 + month.month - cohort.month
+        active.setdefault(_month(cohort), {})[offset] = row["n"]
+    today = timezone.localdate()
+    kept = sorted(active)[-months:]
+    table = {}
+    for cohort in kept:
+        size = active[cohort].get(0, 0)
+        span = (today.year - cohort.year) * 12 + today.month - cohort.month
+        table[cohort.strftime("%Y-%m")] = {
+            "size": size,
+            "retention": [
+                active[cohort].get(i, 0) / size if size else 0.0 for i in range(span + 1)
+            ],
+        }
+    return table
+
+
+def _month(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.replace(day=1)
+
+
+# Growth funnel.
+
+
+def funnel(
+    customers: QuerySet[Customer], period: Period, by: str = "month"
+) -> list[dict[str, Any]]:
+    """Friends added → activated (any follow-up) → converted (a paid order) → retained (two or
+    more), per month of joining or per source channel, with each step's rate."""
+    joined = Coalesce("added_on", TruncDate("created"))
+    people = customers.annotate(joined=joined)
+    if period.start:
+        people = people.filter(joined__gte=period.start)
+    if period.end:
+        people = people.filter(joined__lte=period.end)
+    key = TruncMonth("joined") if by == "month" else F("channel__name")
+    followed = Exists(FollowUp.objects.filter(customer=OuterRef("pk")))
+    rows = (
+        people.annotate(key=key)
+        .values("key")
+        .annotate(
+            added=Count("id"),
+            activated=Count("id", filter=Q(followed)),
+            converted=Count("id", filter=Q(stats__orders__gte=1)),
+            retained=Count("id", filter=Q(stats__orders__gte=2)),
+            revenue=Coalesce(Sum("stats__revenue"), ZERO),
+        )
+        .order_by("key")
+    )
+    result = []
+    for row in rows:
+        key_value = row["key"]
+        if by == "month" and key_value is not None:
+            key_value = _month(key_value).strftime("%Y-%m")
+        added = row["added"]
+        result.append(
+            {
+                "key": key_value or "",
+                "added": added,
+                "activated": row["activated"],
+                "converted": row["converted"],
+                "retained": row["retained"],
+                "revenue": money(row["revenue"]),
+                "activation_rate": row["activated"] / added if added else None,
+                "conversion_rate": row["converted"] / added if added else None,
+                "retention_rate": row["retained"] / row["converted"] if row["converted"] else None,
+            }
+        )
+    if by != "month":
+        result.sort(key=lambda r: (-r["converted"], -r["added"]))
+    return result
+
+
+def growth_progress(customers: QuerySet[Customer], today: date) -> dict[str, int]:
+    """New friends today and this month, for the targets."""
+    joined = customers.annotate(joined=Coalesce("added_on", TruncDate("created")))
+    counts = joined.aggregate(
+        today=Count("id", filter=Q(joined=today)),
+        month=Count("id", filter=Q(joined__gte=today.replace(day=1), joined__lte=today)),
+    )
+    return {"today": counts["today"], "month": counts["month"]}
+
+
+# Profit contribution of one customer, or of a page of customers, over a period.
+
+
+def profit_by_customer(customers: QuerySet[Customer], period: Period) -> dict[int, Decimal]:
+    """Profit contribution per buyer of the period."""
+    return {row["customer_id"]: money(row["profit"]) for row in buyer_values(customers, period)}
+
+
+def profit_expression(period: Period) -> Any:
+    """Each customer's profit contribution in the period, as an annotation on Customer: the
+    statistics row for all time, correlated subqueries over orders and costs for a period."""
+    if period.is_all_time:
+        return Coalesce(F("stats__profit"), ZERO)
+    orders = order_amounts(period.orders(Customer.objects.all()).filter(customer=OuterRef("pk")))
+    sales = Subquery(
+        orders.values("customer").annotate(net=Sum("amount") - Sum("goods_cost")).values("net"),
+        output_field=MONEY,
+    )
+    return Coalesce(sales, ZERO) - Coalesce(period.keep_costs(OuterRef("pk")), ZERO)
