@@ -13,6 +13,10 @@ from .messages import message, reason, templates_by_kind
 from .models import TRANSACTIONAL, Kind, State, Touchpoint
 
 GRADE_VALUE = {"AA": 1.0, "A": 0.9, "B": 0.6, "C": 0.5, "D": 0.3, "F": 0.1, "": 0.4}
+# The 20% who bring the money get more of the seller's time, potential A a push to grow, and
+# loss-makers less (seeds 003 and 004); customers without a class are neither.
+CLASS_VALUE = {"A": 1.25, "B": 1.0, "C": 0.9, "": 1.0}
+FLAG_VALUE = {"potential": 1.1, "loss": 0.8, "": 1.0}
 # How urgent each kind is on its due day; a day overdue adds a tenth, up to a week.
 KIND_URGENCY = {
     Kind.PAYMENT_REMINDER: 1.0,
@@ -64,8 +68,11 @@ def priority(
     consumed: bool,
     rules: Rules,
     today: date,
+    value_class: str = "",
+    value_flag: str = "",
 ) -> float:
     value = GRADE_VALUE.get(grade, 0.4) * (1.2 if vip else 1.0)
+    value *= CLASS_VALUE.get(value_class, 1.0) * FLAG_VALUE.get(value_flag, 1.0)
     overdue = min(max((today - due_on).days, 0), 7)
     urgency = KIND_URGENCY.get(Kind(kind), 0.5) * (1 + overdue / 10)
     probability = rules.stage_probability(stage) if stage else NO_STAGE_PROBABILITY[consumed]
@@ -91,6 +98,8 @@ def build_workbench(user: User, today: date) -> Workbench:
             "customer__consumed",
             "customer__do_not_disturb",
             "customer__created",
+            "customer__value_class",
+            "customer__value_flag",
         )
     )
     cap_start = today - timedelta(days=rules.frequency_cap_days - 1)
@@ -105,7 +114,8 @@ def build_workbench(user: User, today: date) -> Workbench:
     )
     scored: list[tuple[float, float, int]] = []
     best_touch: dict[int, tuple[float, float, int]] = {}
-    for pk, kind, due_on, customer_id, grade, vip, stage, consumed, dnd, created in pending:
+    for row in pending:
+        pk, kind, due_on, customer_id, grade, vip, stage, consumed, dnd, created = row[:10]
         score = priority(
             kind=kind,
             due_on=due_on,
@@ -115,6 +125,8 @@ def build_workbench(user: User, today: date) -> Workbench:
             consumed=consumed,
             rules=rules,
             today=today,
+            value_class=row[10],
+            value_flag=row[11],
         )
         entry = (score, created.timestamp(), pk)
         if kind in TRANSACTIONAL:

@@ -53,6 +53,18 @@ class WorkbenchTests(BaseTestCase):
             ("老D", "followup_due"),
         ]
 
+    def test_it_gives_the_valuable_more_time_and_loss_makers_less(self) -> None:
+        plain = make_customer(self.bob, "普通", grade="B", stage="a")
+        top = make_customer(self.bob, "A类", grade="B", stage="a", value_class="A")
+        rising = make_customer(self.bob, "潜力", grade="B", stage="a", value_class="B",
+                               value_flag="potential")  # fmt: skip
+        losing = make_customer(self.bob, "亏损", grade="B", stage="a", value_class="C",
+                               value_flag="loss")  # fmt: skip
+        for customer in (plain, top, rising, losing):
+            touch(customer, Kind.FOLLOWUP_DUE)
+        # The same grade and stage: A ×1.25, potential ×1.1, loss-maker ×0.9 × 0.8.
+        assert [name for name, _kind in self.kinds()] == ["A类", "潜力", "普通", "亏损"]
+
     def test_it_puts_overdue_items_before_todays(self) -> None:
         late = make_customer(self.bob, "逾期", grade="C")
         fresh = make_customer(self.bob, "今天", grade="C")
