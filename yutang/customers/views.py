@@ -68,8 +68,13 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     payments = list(customer.payments.select_related("order")[:20])
     today = timezone.localdate()
     last_year = Period(today - timedelta(days=364), today)
+    stats = CustomerStats.objects.filter(customer=customer).first()
     context = {
-        "stats": CustomerStats.objects.filter(customer=customer).first(),
+        "stats": stats,
+        # The rank by weighted score among the customers this user sees.
+        "score_rank": visible.filter(stats__score__gt=stats.score).count() + 1
+        if stats and stats.score is not None
+        else None,
         "profit_12m": profit_by_customer(Customer.objects.filter(pk=customer.pk), last_year).get(
             customer.pk, Decimal(0)
         ),

@@ -103,6 +103,13 @@ class AnalyticsPageTests(BaseTestCase):
         html = self.client.get(self.pond.c2.get_absolute_url()).content.decode()
         assert "利润贡献" in html and "¥30" in html
         assert "营收 ¥80 − 商品成本 ¥40 − 维护费用 ¥10。" in html
+        # c1 scores highest of bob's buyers, c2 (30 profit, one order, oldest) lower.
+        page = self.client.get(self.pond.c1.get_absolute_url())
+        assert page.context["score_rank"] == 1
+        assert (
+            page.context["stats"].score
+            > self.client.get(self.pond.c2.get_absolute_url()).context["stats"].score
+        )
 
     def test_only_the_owner_changes_the_weights_and_recomputes(self) -> None:
         self.login(self.bob)
