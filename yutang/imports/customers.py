@@ -106,6 +106,8 @@ class Rejection:
 Key = tuple[str, str]  # ("phone", "13800138000") or ("wechat_id", "wangmei")
 Identity = tuple[str, int]  # ("c", customer id) or, in a dry run, ("r", first row of a new one)
 CHUNK = 1000
+# Rows per INSERT: a Customer has 31 columns, and SQLite allows 32,766 parameters.
+BULK = 1000
 PREVIEW = 20
 
 
@@ -466,34 +468,28 @@ class _Writer:
             customer = Customer(owner=self.user, channel=channel, **values)
             customer.set_search_keys()
             customers.append(customer)
-        Customer.objects.bulk_create(customers, batch_size=500)
+        Customer.objects.bulk_create(customers, batch_size=BULK)
         now = timezone.now()
         entries, links = [], []
         for row, customer in zip(rows, customers, strict=True):
             row.existing = customer
+            tags = self.tags_for(row.tags)
+            links += [Customer.tags.through(customer=customer, tag=t) for t in tags]
+            # One timeline entry per new customer, naming the tags it came with.
+            data: dict[str, Any] = {"source": "import"}
+            if tags:
+                data["tags"] = sorted(t.name for t in tags)
             entries.append(
                 Activity(
                     customer=customer,
                     kind=ActivityKind.CREATED,
                     actor=self.user,
-                    data={"source": "import"},
+                    data=data,
                     created=now,
                 )  # fmt: skip
             )
-            tags = self.tags_for(row.tags)
-            if tags:
-                links += [Customer.tags.through(customer=customer, tag=t) for t in tags]
-                entries.append(
-                    Activity(
-                        customer=customer,
-                        kind=ActivityKind.TAGGED,
-                        actor=self.user,
-                        data={"tags": sorted(t.name for t in tags)},
-                        created=now,
-                    )  # fmt: skip
-                )
-        Activity.objects.bulk_create(entries, batch_size=500)
-        Customer.tags.through.objects.bulk_create(links, batch_size=500)
+        Activity.objects.bulk_create(entries, batch_size=BULK)
+        Customer.tags.through.objects.bulk_create(links, batch_size=BULK)
 
     def update(self, rows: list[Planned], rule: str) -> None:
         for row in rows:

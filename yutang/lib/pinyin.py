@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import islice, product
 
 from pypinyin import Style, pinyin
@@ -11,12 +12,19 @@ from pypinyin import Style, pinyin
 MAX_READINGS = 4
 
 
-def _readings(text: str, style: Style) -> list[str]:
-    per_char = pinyin(text, style=style, heteronym=True, errors=lambda chars: list(chars))  # type: ignore[arg-type,return-value]
+@lru_cache(maxsize=65536)
+def _keys(text: str) -> tuple[str, ...]:
+    """Full-pinyin spellings of the text, then their initials (the first letter of each
+    reading, which is what pypinyin's FIRST_LETTER style gives, without a second lookup).
+    Cached: an import meets the same names again and again."""
+    per_char = pinyin(text, style=Style.NORMAL, heteronym=True, errors=lambda chars: list(chars))  # type: ignore[arg-type,return-value]
     options = [
         list(dict.fromkeys(r.lower() for r in readings if r)) or [""] for readings in per_char
     ]
-    return ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
+    initials = [list(dict.fromkeys(r[:1] for r in readings)) for readings in options]
+    full = ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
+    short = ["".join(combo) for combo in islice(product(*initials), MAX_READINGS)]
+    return (*full, *short)
 
 
 def search_keys(*texts: str) -> str:
@@ -24,8 +32,6 @@ def search_keys(*texts: str) -> str:
     keys: list[str] = []
     for text in texts:
         text = "".join(ch for ch in (text or "") if not ch.isspace())
-        if not text:
-            continue
-        keys += _readings(text, Style.NORMAL)
-        keys += _readings(text, Style.FIRST_LETTER)
+        if text:
+            keys += _keys(text)
     return " ".join(dict.fromkeys(k for k in keys if k))

@@ -55,7 +55,11 @@ class CustomerImportTests(ImportTestCase):
         assert sorted(t.name for t in mei.tags.all()) == ["宝妈", "护肤"]
         assert mei.channel is not None and mei.channel.name == "抖音"
         assert str(mei.birthday) == "1990-05-20" and mei.gender == "f" and mei.owner == self.bob
-        assert mei.activities.filter(kind="created").exists()
+        # One timeline entry for the new customer, with the tags it came with.
+        assert mei.activities.get(kind="created").data == {
+            "source": "import",
+            "tags": ["宝妈", "护肤"],
+        }
         again = self.run_import(path)
         assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
         assert Customer.objects.count() == 2
