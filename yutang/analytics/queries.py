@@ -466,7 +466,8 @@ def product_intervals(customers: QuerySet[Customer], period: Period) -> list[dic
 
 
 def _month_number(column: str) -> tuple[str, list[Any]]:
-    """SQL for the local month of a timestamp column as year × 12 + month, in native functions:
+    """SQL for the local month of a timestamp column (year × 12 + month on SQLite, the month's
+    first moment on PostgreSQL), in native functions:
     Django's TruncMonth runs a Python function per row on SQLite, far too slow for every order."""
     zone = timezone.get_current_timezone()
     if connection.vendor == "postgresql":
@@ -487,6 +488,12 @@ def _month_number(column: str) -> tuple[str, list[Any]]:
     )
 
 
+def _as_month_number(value: Any) -> int:
+    if isinstance(value, datetime | date):
+        return value.year * 12 + value.month
+    return int(value)
+
+
 def cohorts(customers: QuerySet[Customer], months: int = 12) -> dict[str, Any]:
     """Retention by month of first purchase: of the customers who first bought in a month, the
     share who bought again in each following month (month 0 is 100%)."""
@@ -504,7 +511,8 @@ def cohorts(customers: QuerySet[Customer], months: int = 12) -> dict[str, Any]:
     )
     active: dict[int, dict[int, int]] = {}
     for cohort, month, n in rows:
-        active.setdefault(int(cohort), {})[int(month) - int(cohort)] = n
+        first, then = _as_month_number(cohort), _as_month_number(month)
+        active.setdefault(first, {})[then - first] = n
     today = timezone.localdate()
     this_month = today.year * 12 + today.month
     table = {}
