@@ -37,6 +37,8 @@ KINDS = ("customers", "orders", "bill")
 # was rolled back by the database.
 STALE_SECONDS = 120
 log = logging.getLogger(__name__)
+# Jobs whose thread runs in this process: alive, however long a step takes without a report.
+_running: set[str] = set()
 
 
 def is_job_id(token: str) -> bool:
@@ -140,6 +142,7 @@ def run(job: ImportJob, work: Callable[..., Any], **options: Any) -> None:
     language = get_language()
 
     def target() -> None:
+        _running.add(str(job.pk))
         try:
             with translation.override(language):
                 work(job, progress=lambda done, total: _write_progress(job, done, total), **options)
@@ -148,6 +151,7 @@ def run(job: ImportJob, work: Callable[..., Any], **options: Any) -> None:
             job.state, job.result = ImportJob.State.REJECTED, {"error": _failed_message(language)}
             job.save(update_fields=["state", "result"])
         finally:
+            _running.discard(str(job.pk))
             job.progress_path.unlink(missing_ok=True)
             connection.close()
 
@@ -170,7 +174,8 @@ def progress(job: ImportJob) -> dict[str, Any]:
         data = json.loads(job.progress_path.read_text())
     except (OSError, ValueError):
         data = {"done": 0, "total": None, "at": job.created.timestamp()}
-    if job.is_running and time.time() - data["at"] > STALE_SECONDS:
+    stale = time.time() - data["at"] > STALE_SECONDS
+    if job.is_running and stale and str(job.pk) not in _running:
         job.result = {"error": _("The import was interrupted; nothing was saved. Try again.")}
         job.state = ImportJob.State.REJECTED
         job.save(update_fields=["state", "result"])

@@ -100,6 +100,18 @@ class ProgressTests(BaseTestCase):
         page = self.client.get(response["HX-Redirect"])
         assert "导入被中断，什么也没有保存。请再试一次。" in page.content.decode()
 
+    def test_a_slow_step_of_a_live_thread_is_not_taken_for_a_dead_one(self) -> None:
+        from yutang.imports import jobs
+
+        job = self.job(ImportJob.State.CHECKING, time.time() - 600)
+        jobs._running.add(str(job.pk))
+        self.addCleanup(jobs._running.discard, str(job.pk))
+        self.login(self.bob)
+        response = self.client.get(f"/import/jobs/{job.pk}/progress/")
+        assert "HX-Redirect" not in response and "<progress" in response.content.decode()
+        job.refresh_from_db()
+        assert job.state == ImportJob.State.CHECKING
+
     def test_the_api_reports_progress_and_refuses_a_commit_while_running(self) -> None:
         job = self.job(ImportJob.State.CHECKING, time.time())
         url = f"/api/imports/{job.pk}"
