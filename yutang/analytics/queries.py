@@ -77,7 +77,7 @@ class Period:
 
     def orders(self, customers: QuerySet[Customer]) -> QuerySet[Order]:
         """The paid orders of these customers in the period."""
-        orders = Order.objects.filter(customer__in=customers, status__in=PAID_STATUSES)
+        orders = scoped(Order.objects.filter(status__in=PAID_STATUSES), customers)
         start, end = self.bounds()
         if start:
             orders = orders.filter(paid_at__gte=start)
@@ -113,6 +113,14 @@ def in_scope(user: User, branch: User | None = None) -> QuerySet[Customer]:
     return customers
 
 
+def scoped(rows: QuerySet[Any], customers: QuerySet[Customer]) -> QuerySet[Any]:
+    """Rows of these customers. When the scope is the whole pool (the owner's and staff's),
+    no filter at all: `customer_id IN (every customer)` costs PostgreSQL a second a query."""
+    if not customers.query.where:
+        return rows
+    return rows.filter(customer__in=customers)
+
+
 def _line_sum(expression: Any) -> Subquery:
     lines = OrderLine.objects.filter(order=OuterRef("pk")).values("order")
     return Subquery(
@@ -134,7 +142,7 @@ def order_amounts(orders: QuerySet[Order]) -> QuerySet[Order]:
 def buyer_values(customers: QuerySet[Customer], period: Period) -> QuerySet[Any]:
     """One row per buyer of the period: customer_id, orders, revenue, profit."""
     if period.is_all_time:
-        return CustomerStats.objects.filter(customer__in=customers, orders__gt=0).values(
+        return scoped(CustomerStats.objects.filter(orders__gt=0), customers).values(
             "customer_id", "orders", "revenue", "profit"
         )
     keep = period.keep_costs(OuterRef("customer_id"))
@@ -293,7 +301,7 @@ RFM_ADVICE = {
 
 def rfm_thresholds(customers: QuerySet[Customer], today: date) -> dict[str, Any] | None:
     """The buyers' means: days since the last purchase, paid orders, revenue."""
-    stats = CustomerStats.objects.filter(customer__in=customers, orders__gt=0)
+    stats = scoped(CustomerStats.objects.filter(orders__gt=0), customers)
     inner, params = _sql(stats.values("last_paid_day", "orders", "revenue"))
     rows = _fetch(
         f"SELECT COUNT(*), AVG(last_paid_day), AVG(orders), AVG(revenue) FROM ({inner}) AS buyers",
@@ -497,8 +505,11 @@ def _as_month_number(value: Any) -> int:
 def cohorts(customers: QuerySet[Customer], months: int = 12) -> dict[str, Any]:
     """Retention by month of first purchase: of the customers who first bought in a month, the
     share who bought again in each following month (month 0 is 100%)."""
-    orders = Order.objects.filter(customer__in=customers, status__in=PAID_STATUSES).values(
-        "customer_id", "paid_at", first=F("customer__stats__first_paid_at")
+    # No ordering: Order's default would sort every paid order before grouping.
+    orders = (
+        scoped(Order.objects.filter(status__in=PAID_STATUSES), customers)
+        .values("customer_id", "paid_at", first=F("customer__stats__first_paid_at"))
+        .order_by()
     )
     inner, params = _sql(orders)
     cohort_sql, cohort_params = _month_number("first")
