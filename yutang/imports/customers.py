@@ -32,7 +32,9 @@ from yutang.customers.models import (
     TagGroup,
 )
 from yutang.lib.addresses import split_address
+from yutang.lib.pinyin import search_keys
 
+from .bulk import insert_rows
 from .readers import MAX_CELL, FileRejected, map_headers, open_table
 
 # Column names people actually use (Chinese and English), per customer field.
@@ -106,8 +108,6 @@ class Rejection:
 Key = tuple[str, str]  # ("phone", "13800138000") or ("wechat_id", "wangmei")
 Identity = tuple[str, int]  # ("c", customer id) or, in a dry run, ("r", first row of a new one)
 CHUNK = 1000
-# Rows per INSERT: a Customer has 31 columns, and SQLite allows 32,766 parameters.
-BULK = 1000
 PREVIEW = 20
 
 
@@ -118,12 +118,15 @@ class Planned:
     tags: list[str]
     existing: Customer | None = None  # the customer this row updates
     folded: bool = False  # the customer comes from an earlier row of the same file
+    created_pk: int | None = None  # the customer this row made, once written
 
     def identifiers(self) -> list[Key]:
         return [(k, self.values[k]) for k in ("phone", "wechat_id") if self.values.get(k)]
 
     def identity(self) -> Identity:
-        return ("c", self.existing.pk) if self.existing else ("r", self.row)
+        if self.existing is not None:
+            return ("c", self.existing.pk)
+        return ("c", self.created_pk) if self.created_pk is not None else ("r", self.row)
 
 
 @dataclass
@@ -465,31 +468,34 @@ class _Writer:
         for row in rows:
             values = dict(row.values)
             channel = self.channel_for(values)
-            customer = Customer(owner=self.user, channel=channel, **values)
-            customer.set_search_keys()
-            customers.append(customer)
-        Customer.objects.bulk_create(customers, batch_size=BULK)
+            values.update(
+                owner_id=self.user.pk,
+                channel_id=channel.pk if channel else None,
+                search_pinyin=search_keys(values["nickname"], values.get("name", "")),
+            )
+            customers.append(values)
+        ids = insert_rows(Customer, customers, return_ids=True)
         now = timezone.now()
         entries, links = [], []
-        for row, customer in zip(rows, customers, strict=True):
-            row.existing = customer
+        for row, pk in zip(rows, ids, strict=True):
+            row.created_pk = pk
             tags = self.tags_for(row.tags)
-            links += [Customer.tags.through(customer=customer, tag=t) for t in tags]
+            links += [{"customer_id": pk, "tag_id": t.pk} for t in tags]
             # One timeline entry per new customer, naming the tags it came with.
             data: dict[str, Any] = {"source": "import"}
             if tags:
                 data["tags"] = sorted(t.name for t in tags)
             entries.append(
-                Activity(
-                    customer=customer,
-                    kind=ActivityKind.CREATED,
-                    actor=self.user,
-                    data=data,
-                    created=now,
-                )  # fmt: skip
+                {
+                    "customer_id": pk,
+                    "kind": ActivityKind.CREATED,
+                    "actor_id": self.user.pk,
+                    "data": data,
+                    "created": now,
+                }  # fmt: skip
             )
-        Activity.objects.bulk_create(entries, batch_size=BULK)
-        Customer.tags.through.objects.bulk_create(links, batch_size=BULK)
+        insert_rows(Activity, entries)
+        insert_rows(Customer.tags.through, links)
 
     def update(self, rows: list[Planned], rule: str) -> None:
         for row in rows:

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from yutang.customers.models import Activity, ActivityKind, Customer, Gender
+from yutang.imports.bulk import insert_rows
+from yutang.test import BaseTestCase, channel, make_tag
+
+IGNORED = {"id", "created", "updated"}
+
+
+def stored(obj: models.Model) -> dict[str, Any]:
+    """Every column of a row as read back from the database, but its key and times."""
+    obj.refresh_from_db()
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    return {k: v for k, v in values.items() if k not in IGNORED}
+
+
+class InsertRowsTests(BaseTestCase):
+    def test_it_stores_what_bulk_create_stores(self) -> None:
+        rows = [
+            {"nickname": "小美", "owner_id": self.bob.pk},  # every other column its default
+            {
+                "nickname": "阿强",
+                "name": "王强",
+                "phone": "13800138000",
+                "owner_id": self.bob.pk,
+                "gender": Gender.MALE,
+                "birthday": date(1990, 5, 20),
+                "channel_id": channel().pk,
+                "deal_amount": Decimal("12.50"),
+                "notes": "=1+1 '引号' \\ 反斜杠",
+                "search_pinyin": "aqiang aq",
+                "cooperation": 3,
+                "vip": True,
+            },
+        ]
+        ids = insert_rows(Customer, rows, return_ids=True)
+        assert len(ids) == 2 and ids == sorted(ids)
+        first = Customer.objects.get(pk=ids[0])
+        assert first.created is not None and first.updated is not None
+        assert first.lifecycle == Customer._meta.get_field("lifecycle").get_default()
+        ours = [stored(Customer.objects.get(pk=pk)) for pk in ids]
+        Customer.objects.filter(pk__in=ids).delete()
+        made = Customer.objects.bulk_create([Customer(**row) for row in rows])
+        assert ours == [stored(customer) for customer in made]
+
+    def test_it_stores_json_enums_and_links_as_the_orm_does(self) -> None:
+        customer = Customer.objects.create(owner=self.bob, nickname="小美")
+        tag = make_tag("宝妈")
+        data = {"source": "import", "tags": ["宝妈", "护肤"], "note": 'a "quote"'}
+        assert (
+            insert_rows(
+                Activity,
+                [
+                    {
+                        "customer_id": customer.pk,
+                        "kind": ActivityKind.CREATED,
+                        "actor_id": self.bob.pk,
+                        "data": data,
+                    }
+                ],  # fmt: skip
+            )
+            == []
+        )
+        insert_rows(Customer.tags.through, [{"customer_id": customer.pk, "tag_id": tag.pk}])
+        entry = Activity.objects.get(customer=customer)
+        assert (entry.kind, entry.actor, entry.data) == ("created", self.bob, data)
+        assert Activity.objects.filter(kind="created", data__source="import").exists()
+        assert list(customer.tags.all()) == [tag]
+
+    def test_it_inserts_more_rows_than_one_statement_may_carry(self) -> None:
+        rows = [{"nickname": f"客户{n}", "owner_id": self.alice.pk} for n in range(2500)]
+        ids = insert_rows(Customer, rows, return_ids=True)
+        assert len(set(ids)) == 2500
+        assert Customer.objects.get(pk=ids[-1]).nickname == "客户2499"
+        assert insert_rows(Customer, []) == []
