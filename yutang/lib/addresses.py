@@ -114,7 +114,13 @@ class _Table:
                 hits = self.index.setdefault(alias, [])
                 if all(hit != code for hit, _ in hits):
                     hits.append((code, quality))
-        self.max_len = max(map(len, self.index))
+        # The lengths of the names starting with each character, longest first: matches_at
+        # runs for every position of every address an import splits.
+        lengths: dict[str, set[int]] = {}
+        for alias in self.index:
+            if len(alias) > 1:
+                lengths.setdefault(alias[0], set()).add(len(alias))
+        self.lengths = {ch: sorted(found, reverse=True) for ch, found in lengths.items()}
 
     def _aliases(self, code: str, name: str) -> list[tuple[str, int]]:
         if len(code) == 2:
@@ -137,9 +143,10 @@ class _Table:
     def matches_at(self, text: str, pos: int) -> list[tuple[str, int, int]]:
         """(code, end, quality) of every division named at text[pos:]."""
         found = []
-        for length in range(min(self.max_len, len(text) - pos), 1, -1):
-            for code, quality in self.index.get(text[pos : pos + length], ()):
-                found.append((code, pos + length, quality))
+        for length in self.lengths.get(text[pos : pos + 1], ()):
+            if pos + length <= len(text):
+                for code, quality in self.index.get(text[pos : pos + length], ()):
+                    found.append((code, pos + length, quality))
         return found
 
     def is_direct_county(self, code: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
@@ -43,6 +44,8 @@ def to_halfwidth(text: str) -> str:
     Unicode NFKC would do more but can change the length of the text ("①" -> "1", "㎡" -> "m2"),
     and callers rely on positions in the result being positions in the original.
     """
+    if text.isascii():
+        return text
     out = []
     for ch in text:
         code = ord(ch)
@@ -82,6 +85,31 @@ def _normalize_cn(digits: str) -> str:
         raise PhoneError("This mobile number is too short.")
     if len(digits) > 11 and digits.startswith("1"):
         raise PhoneError("This mobile number is too long.")
+    if len(digits) == 11 and digits.startswith("1"):
+        # Beijing's landlines 10xxxx are told apart by six digits, mobile ranges by five.
+        error = _cn_eleven_digit_error(digits[:7] if digits.startswith("10") else digits[:5])
+        if error is not None:
+            raise PhoneError(*error)
+        return digits
+    return _check_cn(digits)
+
+
+@lru_cache(maxsize=16384)
+def _cn_eleven_digit_error(prefix: str) -> tuple[str, str] | None:
+    """Why an 11-digit number starting with `prefix` is refused, or None when it is a valid
+    mobile number. phonenumbers' CN patterns that can match 11 digits starting with 1 fix at
+    most the first five digits (mobile ranges such as 1740[0-5]) or, for the Beijing landlines
+    starting with 10, the first six, and leave the rest free; so one check per prefix holds for
+    every number under it, and an import of 200,000 numbers needs a few hundred checks instead
+    of 200,000. tests/test_phones.py holds this against the full check."""
+    try:
+        _check_cn(prefix.ljust(11, "0"))
+    except PhoneError as exc:
+        return (str(exc), exc.code)
+    return None
+
+
+def _check_cn(digits: str) -> str:
     try:
         number = phonenumbers.parse(digits, "CN")
     except NumberParseException as exc:

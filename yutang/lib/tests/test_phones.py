@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+
 import pytest
 
-from yutang.lib.phones import PhoneError, find_phones, normalize_phone, to_halfwidth
+from yutang.lib.phones import (
+    PhoneError,
+    _check_cn,
+    find_phones,
+    normalize_phone,
+    to_halfwidth,
+)
 
 
 @pytest.mark.parametrize(
@@ -141,3 +150,20 @@ def test_it_finds_no_phone_where_there_is_no_mobile(text: str) -> None:
 def test_it_finds_a_mobile_by_its_shape_even_if_phonenumbers_rejects_it() -> None:
     # The form validates the number later; the paste should still take it out of the address.
     assert find_phones("王五 14011111111 北京市") == [("14011111111", 3, 14)]
+
+
+def _verdict(check: Callable[[str], str], digits: str) -> str:
+    try:
+        return check(digits)
+    except PhoneError as exc:
+        return f"refused ({exc.code})"
+
+
+def test_it_judges_eleven_digit_numbers_by_their_first_digits_as_phonenumbers_does() -> None:
+    rng = random.Random(20261130)
+    numbers = [f"1{n:04}{rng.randrange(10**6):06}" for n in range(10**4)]  # every 5-digit range
+    numbers += [f"1{n:04}{suffix}" for n in range(0, 10**4, 7) for suffix in ("000000", "999999")]
+    numbers += [f"10{rng.randrange(10**9):09}" for _ in range(2000)]  # Beijing's landline ranges
+    for number in numbers:
+        # _check_cn is phonenumbers' own verdict, without the shortcut.
+        assert _verdict(normalize_phone, number) == _verdict(_check_cn, number), number
