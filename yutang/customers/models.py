@@ -252,7 +252,10 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
+            # The partial unique indexes serve only queries that exclude "": these serve
+            # every lookup by phone or WeChat ID (forms, imports) in both databases.
             models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["wechat_id"], name="customer_wechat_id_idx"),
             models.Index(fields=["grade"], name="customer_grade_idx"),
             models.Index(fields=["stage"], name="customer_stage_idx"),
             models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
@@ -274,7 +277,12 @@ class Customer(models.Model):
         return reverse("customers:detail", args=[self.pk])
 
     def set_search_keys(self) -> None:
-        self.search_pinyin = search_keys(self.nickname, self.name)
+        self.search_pinyin = self.search_keys_of(self.nickname, self.name)
+
+    @staticmethod
+    def search_keys_of(nickname: str, name: str) -> str:
+        """The pinyin keys of a customer with these names (for rows inserted without a model)."""
+        return search_keys(nickname, name)
 
     @property
     def display_name(self) -> str:

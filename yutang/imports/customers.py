@@ -32,7 +32,6 @@ from yutang.customers.models import (
     TagGroup,
 )
 from yutang.lib.addresses import split_address
-from yutang.lib.pinyin import search_keys
 
 from .bulk import insert_rows
 from .readers import MAX_CELL, FileRejected, map_headers, open_table
@@ -391,6 +390,7 @@ class _Pass:
             return {}, set()
         found = (
             Customer.objects.filter(Q(phone__in=phones) | Q(wechat_id__in=wechat_ids))
+            .order_by()  # the default order made SQLite walk the whole table by `created`
             .select_related("channel")
             .prefetch_related("tags")
         )
@@ -471,7 +471,7 @@ class _Writer:
             values.update(
                 owner_id=self.user.pk,
                 channel_id=channel.pk if channel else None,
-                search_pinyin=search_keys(values["nickname"], values.get("name", "")),
+                search_pinyin=Customer.search_keys_of(values["nickname"], values.get("name", "")),
             )
             customers.append(values)
         ids = insert_rows(Customer, customers, return_ids=True)
@@ -492,7 +492,7 @@ class _Writer:
                     "actor_id": self.user.pk,
                     "data": data,
                     "created": now,
-                }  # fmt: skip
+                }
             )
         insert_rows(Activity, entries)
         insert_rows(Customer.tags.through, links)

@@ -8,6 +8,8 @@ from typing import Any
 
 import xlsxwriter
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from yutang.customers.models import Customer
 from yutang.test import BaseTestCase, make_customer
@@ -102,6 +104,21 @@ class CustomerImportTests(ImportTestCase):
         assert "秘密客户" not in json.dumps(result, ensure_ascii=False)
         result = self.run_import(path, "--accept-all")
         assert result["created"] == 1 and Customer.objects.count() == 2
+
+    def test_it_finds_the_pools_customers_through_indexes(self) -> None:
+        if connection.vendor != "sqlite":
+            self.skipTest("PostgreSQL scans tables this small whatever the indexes")
+        make_customer(self.bob, "小美", phone="13800138000", wechat_id="xiaomei")
+        path = self.file("a.csv", "昵称,手机,微信号\n小美,13800138000,xiaomei\n阿强,,aqiang88\n")
+        with CaptureQueriesContext(connection) as queries:
+            self.run_import(path, "--dry-run")
+        lookups = [q["sql"] for q in queries if 'FROM "customers_customer"' in q["sql"]]
+        assert lookups
+        with connection.cursor() as cursor:
+            for sql in lookups:
+                cursor.execute("EXPLAIN QUERY PLAN " + sql)
+                plan = " / ".join(row[-1] for row in cursor.fetchall())
+                assert "SCAN customers_customer" not in plan, (sql, plan)
 
     def test_it_reads_gbk_and_utf8_with_bom_and_xlsx(self) -> None:
         gbk = self.file("gbk.csv", "昵称,手机\n小美,13800138000\n", encoding="gb18030")
