@@ -4,13 +4,15 @@
 columns it asks the field to prepare the value, row after row, although an imported row holds
 plain strings, numbers and None that the database takes as they are. Here each column's default
 is prepared once, only the columns whose values need converting (dates, times, JSON, decimals) go
-through their field, and the rows are sent as multi-row INSERTs. What ends up in the tables is
-what `bulk_create` would write (see the tests); like it, no `save()` runs and no signal is sent.
+through their field, and the rows go to PostgreSQL by COPY and to SQLite as multi-row INSERTs.
+What ends up in the tables is what `bulk_create` would write (see the tests); like it, no
+`save()` runs and no signal is sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 from django.db import connection, models
@@ -45,38 +47,69 @@ def insert_rows(
     if not rows:
         return []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    values = _values(fields, rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [connection.ops.quote_name(str(f.column)) for f in fields]
+    pk_column = str(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk load: several times faster than INSERTs of many rows.
+            # Its rows return nothing, so the keys are drawn from the sequence first.
+            ids: list[int] = []
+            if return_ids:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [model._meta.db_table, pk_column, len(rows)],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+                columns.insert(0, connection.ops.quote_name(pk_column))
+                values = ([pk, *row] for pk, row in zip(ids, values, strict=True))
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            return ids
+        return _insert_many(cursor, table, columns, pk_column, values, return_ids)
+
+
+def _values(fields: list[models.Field], rows: list[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    """Each row's values for the database, column by column."""
     now = timezone.now()
     spec = []
     for f in fields:
         auto_now = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         default = f.get_db_prep_save(now if auto_now else f.get_default(), connection)
         spec.append((f.attname, f, f.get_internal_type() in PLAIN_TYPES, default))
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(str(model._meta.pk.column))
-    per_insert = max(1, min(1000, _max_params() // len(fields)))
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_insert):
-            batch = rows[start : start + per_insert]
-            params: list[Any] = []
-            for row in batch:
-                for attname, f, plain, default in spec:
-                    value = row.get(attname, _MISSING)
-                    if value is _MISSING:
-                        params.append(default)
-                    elif plain and type(value) in PLAIN_VALUES:
-                        params.append(value)
-                    else:
-                        # Dates, JSON, decimals; and choices, which are enums of their values.
-                        params.append(f.get_db_prep_save(value, connection))
-            sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join(
-                [placeholders] * len(batch)
-            )
-            if return_ids:
-                cursor.execute(sql + f" RETURNING {pk}", params)
-                ids += [r[0] for r in cursor.fetchall()]
+    for row in rows:
+        params = []
+        for attname, f, plain, default in spec:
+            value = row.get(attname, _MISSING)
+            if value is _MISSING:
+                params.append(default)
+            elif plain and type(value) in PLAIN_VALUES:
+                params.append(value)
             else:
-                cursor.execute(sql, params)
+                # Dates, JSON, decimals; and choices, which are enums of their values.
+                params.append(f.get_db_prep_save(value, connection))
+        yield params
+
+
+def _insert_many(
+    cursor: Any,
+    table: str,
+    columns: list[str],
+    pk_column: str,
+    values: Iterator[list[Any]],
+    return_ids: bool,
+) -> list[int]:
+    """Multi-row INSERTs, as many rows to each as the database takes parameters."""
+    per_insert = max(1, min(1000, _max_params() // len(columns)))
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    returning = f" RETURNING {connection.ops.quote_name(pk_column)}" if return_ids else ""
+    ids: list[int] = []
+    while batch := list(islice(values, per_insert)):
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        sql += ", ".join([placeholders] * len(batch)) + returning
+        cursor.execute(sql, [value for row in batch for value in row])
+        if return_ids:
+            ids += [row[0] for row in cursor.fetchall()]
     return ids
