@@ -102,14 +102,20 @@ def _insert_many(
     return_ids: bool,
 ) -> list[int]:
     """Multi-row INSERTs, as many rows to each as the database takes parameters."""
-    per_insert = max(1, min(1000, _max_params() // len(columns)))
+    # SQLite before 3.35 has no RETURNING: then one row at a time, each telling its key.
+    one_by_one = return_ids and not connection.features.can_return_rows_from_bulk_insert
+    per_insert = 1 if one_by_one else max(1, min(1000, _max_params() // len(columns)))
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    returning = f" RETURNING {connection.ops.quote_name(pk_column)}" if return_ids else ""
+    returning = ""
+    if return_ids and not one_by_one:
+        returning = f" RETURNING {connection.ops.quote_name(pk_column)}"
     ids: list[int] = []
     while batch := list(islice(values, per_insert)):
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
         sql += ", ".join([placeholders] * len(batch)) + returning
         cursor.execute(sql, [value for row in batch for value in row])
-        if return_ids:
+        if one_by_one:
+            ids.append(cursor.lastrowid)
+        elif return_ids:
             ids += [row[0] for row in cursor.fetchall()]
     return ids

@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 
 from yutang.customers.models import Activity, ActivityKind, Customer, Gender
 from yutang.imports.bulk import insert_rows
@@ -79,3 +81,17 @@ class InsertRowsTests(BaseTestCase):
         assert len(set(ids)) == 2500
         assert Customer.objects.get(pk=ids[-1]).nickname == "客户2499"
         assert insert_rows(Customer, []) == []
+
+    def test_it_inserts_one_by_one_where_sqlite_cannot_return_rows(self) -> None:
+        if connection.vendor != "sqlite":
+            self.skipTest("PostgreSQL loads rows with COPY")
+        rows = [{"nickname": f"客户{n}", "owner_id": self.alice.pk} for n in range(3)]
+        features = type(connection.features)
+        no_returning = mock.PropertyMock(return_value=False)
+        with (
+            mock.patch.object(features, "can_return_rows_from_bulk_insert", no_returning),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            ids = insert_rows(Customer, rows, return_ids=True)
+        assert len(queries) == 3 and not any("RETURNING" in q["sql"] for q in queries)
+        assert [Customer.objects.get(pk=pk).nickname for pk in ids] == ["客户0", "客户1", "客户2"]
