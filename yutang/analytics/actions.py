@@ -179,8 +179,21 @@ def refresh_scores(rules: Rules) -> None:
     for name, weight in weights:
         term = _factor_term(name, bounds.get(f"{name}_low", 1), bounds.get(f"{name}_high", 5))
         expression = expression + term * float(weight)
-    buyers.update(score=expression * (100.0 / total))
+    score = expression * (100.0 / total)
+    buyers.exclude(score=score).update(score=score)  # unchanged scores are not rewritten
     CustomerStats.objects.filter(orders=0).exclude(score=None).update(score=None)
+
+
+def _set_where(field_name: str, conditions: dict[str, list[Q]], *, among: Any) -> None:
+    """Give `field_name` each value to the customers of `among` meeting all its conditions,
+    and "" to everybody else, writing only the rows whose value changes."""
+    for value, parts in conditions.items():
+        matching = among.filter(*parts).exclude(**{field_name: value})
+        Customer.objects.filter(pk__in=matching.values("pk")).update(**{field_name: value})
+    others = Customer.objects.exclude(**{field_name: ""})
+    for parts in conditions.values():
+        others = others.exclude(pk__in=among.filter(*parts).values("pk"))
+    others.update(**{field_name: ""})
 
 
 def _cut(ranked: Any, basis: str, index: int) -> Q:
@@ -226,10 +239,10 @@ def refresh_value_classes(rules: Rules | None = None) -> dict[str, int]:
     rules = rules or Rules.current()
     refresh_scores(rules)
     basis = "score" if rules.abc_basis == "score" else "profit"
-    Customer.objects.exclude(value_class="", value_flag="").update(value_class="", value_flag="")
     buyers = Customer.objects.filter(stats__orders__gt=0)
     ranked = buyers.order_by(F(f"stats__{basis}").desc(nulls_last=True), "pk")
     n = buyers.count()
+    a_cut = b_cut = None
     if n:
         if rules.abc_method == "profit":
             a_cut = _cumulative_cut(ranked, basis, rules.abc_profit_a_percent)
@@ -241,18 +254,28 @@ def refresh_value_classes(rules: Rules | None = None) -> dict[str, int]:
             b_count = _count_for(rules.abc_a_percent + rules.abc_b_percent, n)
             a_cut = _cut(ranked, basis, a_count - 1) if a_count else None
             b_cut = _cut(ranked, basis, b_count - 1) if b_count else None
-        buyers.update(value_class=ValueClass.C)
-        if b_cut is not None:
-            buyers.filter(b_cut).update(value_class=ValueClass.B)
-        if a_cut is not None:
-            buyers.filter(a_cut).update(value_class=ValueClass.A)
-        b_ranked = ranked.filter(value_class=ValueClass.B)
-        potential = _count_for(rules.potential_percent, b_ranked.count())
-        if potential:
-            b_ranked.filter(_cut(b_ranked, basis, potential - 1)).update(
-                value_flag=ValueFlag.POTENTIAL
-            )
-    Customer.objects.filter(stats__profit__lt=0).update(value_flag=ValueFlag.LOSS)
+    nobody = Q(pk__in=[])
+    in_a, in_b = a_cut or nobody, b_cut or nobody
+    # Only the customers whose class or flag changes are written: a night on which little
+    # changed writes little, and PostgreSQL's customer table does not swell by a copy of
+    # every buyer each night.
+    _set_where(
+        "value_class",
+        {ValueClass.A: [in_a], ValueClass.B: [in_b, ~in_a], ValueClass.C: [~in_b]},
+        among=buyers,
+    )
+    b_ranked = ranked.filter(value_class=ValueClass.B)
+    potential_count = _count_for(rules.potential_percent, b_ranked.count())
+    potential = _cut(b_ranked, basis, potential_count - 1) if potential_count else nobody
+    loss = Q(stats__profit__lt=0)
+    _set_where(
+        "value_flag",
+        {
+            ValueFlag.LOSS: [loss],
+            ValueFlag.POTENTIAL: [Q(value_class=ValueClass.B), potential, ~loss],
+        },
+        among=Customer.objects.all(),
+    )
     counts = dict(
         Customer.objects.exclude(value_class="")
         .values("value_class")

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from yutang.analytics.actions import refresh_all_stats, refresh_value_classes
 from yutang.analytics.models import CustomerStats
 from yutang.customers.models import Customer
+from yutang.orders.actions import change_order_status
 from yutang.rules.models import Rules
 from yutang.test import BaseTestCase
 
-from .data import make_pond
+from .data import at, make_pond, paid_order
 
 
 class StatsTests(BaseTestCase):
@@ -55,6 +57,37 @@ class ValueClassTests(BaseTestCase):
             "c1": ("A", ""), "c2": ("C", ""), "c3": ("B", "potential"), "c4": ("", "loss"),
             "c5": ("C", "loss"), "c6": ("", ""), "c7": ("B", ""),
         }  # fmt: skip
+
+    def test_a_refresh_that_writes_only_changes_ends_where_a_fresh_one_does(self) -> None:
+        pond = make_pond(self.bob, self.dave, self.charlie)
+        refresh_value_classes()
+
+        def from_scratch() -> dict[str, tuple[str, str]]:
+            kept = self.classes()
+            Customer.objects.update(value_class="", value_flag="")
+            refresh_value_classes()
+            fresh = self.classes()
+            for name, (value_class, value_flag) in kept.items():
+                Customer.objects.filter(nickname=name).update(
+                    value_class=value_class, value_flag=value_flag
+                )
+            return fresh
+
+        # c6 buys big and c4 at last buys (no longer only a loss); then the owner switches to
+        # cumulative profit: classes move up and down, flags come and go.
+        paid_order(pond.c6, self.bob, date(2024, 4, 1), (pond.mask, 9, None))
+        paid_order(pond.c4, self.bob, date(2024, 4, 2), (pond.cream, 2, None))
+        for method in ("share", "profit", "share"):
+            Rules.objects.update_or_create(pk=1, defaults={"abc_method": method})
+            expected = from_scratch()
+            refresh_value_classes()
+            assert self.classes() == expected, method
+        assert self.classes()["c6"] == ("A", "") and self.classes()["c4"] == ("B", "potential")
+        # A buyer whose only order is refunded has no class any more.
+        order = pond.c6.orders.get()
+        change_order_status(order=order, status="refunded", actor=self.bob, at=at(date(2024, 4, 3)))
+        refresh_value_classes()
+        assert self.classes()["c6"] == ("", "")
 
     def test_it_splits_buyers_by_cumulative_profit(self) -> None:
         make_pond(self.bob, self.dave, self.charlie)
