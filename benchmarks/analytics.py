@@ -553,54 +553,6 @@ def cents(value: Any) -> Decimal:
     return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
 
 
-def pareto_result(
-    n: int,
-    revenue: Decimal,
-    profit: Decimal,
-    running: dict[int, tuple[Decimal, Decimal]],
-    share: float,
-    points: int,
-) -> dict[str, Any]:
-    """Pareto's result from the buyer count, totals and running sums at the ranks it needs."""
-    from yutang.analytics.queries import top_count
-
-    k = top_count(share, n)
-    result: dict[str, Any] = {
-        "customers": n,
-        "share": float(share),
-        "top": k,
-        "revenue": revenue,
-        "profit": profit,
-        "revenue_share": None,
-        "profit_share": None,
-        "curve": [],
-    }
-    if not n:
-        return result
-    steps = sorted({top_count(Decimal(i) / points, n) for i in range(1, points + 1)} | {k})
-    if revenue > 0:
-        result["revenue_share"] = float(running[k][0] / revenue)
-    if profit > 0:
-        result["profit_share"] = float(running[k][1] / profit)
-    result["curve"] = [
-        {
-            "customers": rank / n,
-            "revenue": float(running[rank][0] / revenue) if revenue > 0 else None,
-            "profit": float(running[rank][1] / profit) if profit > 0 else None,
-        }
-        for rank in steps
-    ]
-    return result
-
-
-def pareto_steps(n: int, share: float, points: int) -> list[int]:
-    from yutang.analytics.queries import top_count
-
-    return sorted(
-        {top_count(Decimal(i) / points, n) for i in range(1, points + 1)} | {top_count(share, n)}
-    )
-
-
 def rfm_result(
     today: date, means: tuple[int, float, float, float], cells: dict[tuple[bool, ...], Any]
 ) -> dict[str, Any]:
@@ -737,6 +689,8 @@ def duck_abc(con: duckdb.DuckDBPyConnection, rules: Rules) -> dict[str, Any]:
 
 
 def duck_pareto(con: duckdb.DuckDBPyConnection, share: float, points: int = 20) -> dict[str, Any]:
+    from yutang.analytics.queries import pareto_result
+
     rows = con.execute(
         f"""
         WITH {DUCK_BASE},
@@ -766,7 +720,10 @@ def duck_pareto(con: duckdb.DuckDBPyConnection, share: float, points: int = 20) 
         """
     ).fetchall()
     n, revenue, profit = rows[0][0], rows[0][1] or 0, rows[0][2] or 0
-    running = {rank: (rev, prof) for *_totals, rank, rev, prof in rows}
+    running = {  # no running sums at all when nobody bought
+        "revenue": {rank: Decimal(rev) for *_t, rank, rev, _p in rows if rev is not None},
+        "profit": {rank: Decimal(prof) for *_t, rank, _r, prof in rows if prof is not None},
+    }
     return pareto_result(n, Decimal(revenue), Decimal(profit), running, share, points)
 
 
@@ -945,20 +902,21 @@ def pandas_abc(f: Frames, rules: Rules) -> dict[str, Any]:
 
 
 def pandas_pareto(f: Frames, share: float, points: int = 20) -> dict[str, Any]:
+    from yutang.analytics.queries import pareto_result, pareto_steps
+
     values = pandas_values(f, pandas_buyers(f))
     values = values[values["orders"] > 0]
     n = len(values)
     steps = np.array(pareto_steps(n, share, points), dtype=np.int64) - 1 if n else []
-    running: dict[str, np.ndarray] = {}
+    running: dict[str, dict[int, Decimal]] = {}
     for column in ("revenue", "profit"):
         ordered = values.sort_values([column, "customer_id"], ascending=[False, True])
-        running[column] = ordered[column].cumsum().to_numpy()[steps]
-    at_step = {
-        int(rank) + 1: (cents(rev), cents(prof))
-        for rank, rev, prof in zip(steps, running["revenue"], running["profit"], strict=True)
-    }
+        sums = ordered[column].cumsum().to_numpy()[steps]
+        running[column] = {
+            int(rank) + 1: cents(sum_) for rank, sum_ in zip(steps, sums, strict=True)
+        }
     revenue, profit = cents(values["revenue"].sum()), cents(values["profit"].sum())
-    return pareto_result(n, revenue, profit, at_step, share, points)
+    return pareto_result(n, revenue, profit, running, share, points)
 
 
 def local(stamps: pd.Series, zone: str, unit: str) -> np.ndarray:

@@ -200,6 +200,38 @@ def pareto(
         0
     ]
     n, revenue, profit = totals[0], money(totals[1]), money(totals[2])
+    running: dict[str, dict[int, Decimal]] = {"revenue": {}, "profit": {}}
+    if n:
+        steps = ", ".join(str(s) for s in pareto_steps(n, share, points))
+        for column in running:
+            rows = _fetch(
+                f"SELECT rank, running FROM (SELECT ROW_NUMBER() OVER (ORDER BY {column} DESC, "
+                f"customer_id) AS rank, SUM({column}) OVER (ORDER BY {column} DESC, customer_id "
+                f"ROWS UNBOUNDED PRECEDING) AS running FROM ({inner}) AS buyers) AS ranked "
+                f"WHERE rank IN ({steps})",
+                params,
+            )
+            running[column] = {rank: money(total) for rank, total in rows}
+    return pareto_result(n, revenue, profit, running, share, points)
+
+
+def pareto_steps(n: int, share: float | Decimal, points: int) -> list[int]:
+    """The ranks Pareto's figures need: every 1/points of the n buyers, and the top share."""
+    return sorted(
+        {top_count(Decimal(i) / points, n) for i in range(1, points + 1)} | {top_count(share, n)}
+    )
+
+
+def pareto_result(
+    n: int,
+    revenue: Decimal,
+    profit: Decimal,
+    running: dict[str, dict[int, Decimal]],
+    share: float | Decimal,
+    points: int,
+) -> dict[str, Any]:
+    """Pareto's figures from the number of buyers, their totals and the running sums of
+    revenue and of profit (each ranked by itself) at the ranks of pareto_steps."""
     k = top_count(share, n)
     result: dict[str, Any] = {
         "customers": n,
@@ -213,28 +245,17 @@ def pareto(
     }
     if not n:
         return result
-    steps = sorted({top_count(Decimal(i) / points, n) for i in range(1, points + 1)} | {k})
-    curves = {}
-    for column in ("revenue", "profit"):
-        rows = _fetch(
-            f"SELECT rank, running FROM (SELECT ROW_NUMBER() OVER (ORDER BY {column} DESC, "
-            f"customer_id) AS rank, SUM({column}) OVER (ORDER BY {column} DESC, customer_id "
-            f"ROWS UNBOUNDED PRECEDING) AS running FROM ({inner}) AS buyers) AS ranked "
-            f"WHERE rank IN ({', '.join(str(s) for s in steps)})",
-            params,
-        )
-        curves[column] = {rank: money(running) for rank, running in rows}
     if revenue > 0:
-        result["revenue_share"] = float(curves["revenue"][k] / revenue)
+        result["revenue_share"] = float(running["revenue"][k] / revenue)
     if profit > 0:
-        result["profit_share"] = float(curves["profit"][k] / profit)
+        result["profit_share"] = float(running["profit"][k] / profit)
     result["curve"] = [
         {
             "customers": rank / n,
-            "revenue": float(curves["revenue"][rank] / revenue) if revenue > 0 else None,
-            "profit": float(curves["profit"][rank] / profit) if profit > 0 else None,
+            "revenue": float(running["revenue"][rank] / revenue) if revenue > 0 else None,
+            "profit": float(running["profit"][rank] / profit) if profit > 0 else None,
         }
-        for rank in steps
+        for rank in pareto_steps(n, share, points)
     ]
     return result
 
