@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from yutang.customers.models import (
 )
 from yutang.lib.addresses import split_address
 
-from .bulk import insert_rows
+from .bulk import Staging, insert_rows, reserve_ids
 from .readers import MAX_CELL, FileRejected, map_headers, open_table
 
 # Column names people actually use (Chinese and English), per customer field.
@@ -235,6 +235,14 @@ class _RollBack(Exception):
     pass
 
 
+class _PoolChanged(Exception):
+    """Another user's write since the pass planned the import took what it relied on."""
+
+
+# How many times a staged import is planned again when other writes got in its way.
+ATTEMPTS = 3
+
+
 def import_customers(
     path: str | Path,
     *,
@@ -244,18 +252,43 @@ def import_customers(
     accept_all: bool = False,
     progress: Progress | None = None,
 ) -> tuple[Plan, bool]:
-    """Import the file in one pass and one transaction: everything or nothing. When rows are
-    rejected and `accept_all` is not given, nothing is kept. Returns the plan and whether it
-    was committed."""
-    import_pass = _Pass(path, user=user, rule=rule, mapping=mapping, write=True)
-    try:
-        with transaction.atomic():
+    """Import the file in one pass: everything or nothing. When rows are rejected and
+    `accept_all` is not given, nothing is kept. Returns the plan and whether it was committed.
+
+    On PostgreSQL the pass runs in one transaction. SQLite has one write lock for the whole
+    database, which a long transaction would keep from every other user for its whole length:
+    there the pass writes nothing, it stages the rows (see `_Writer`), and one short transaction
+    at the end moves them in. Should another user's write since take a phone, a WeChat ID or a
+    tag the pass counted on, or a customer it updates, the file is planned again."""
+    if connection.vendor != "sqlite":
+        import_pass = _Pass(path, user=user, rule=rule, mapping=mapping, write=True)
+        try:
+            with transaction.atomic():
+                plan = import_pass.run(progress)
+                if plan.rejected and not accept_all:
+                    raise _RollBack
+        except _RollBack:
+            return import_pass.plan, False
+        return plan, True
+    for _attempt in range(ATTEMPTS):
+        import_pass = _Pass(path, user=user, rule=rule, mapping=mapping, write=True, staged=True)
+        assert import_pass.writer is not None
+        try:
             plan = import_pass.run(progress)
             if plan.rejected and not accept_all:
-                raise _RollBack
-    except _RollBack:
-        return import_pass.plan, False
-    return plan, True
+                return plan, False
+            import_pass.writer.move_in()
+        except _PoolChanged:
+            continue
+        finally:
+            import_pass.writer.discard()
+        return plan, True
+    raise FileRejected(
+        _(
+            "While this file was being imported, other users kept adding or changing the same "
+            "customers, so nothing was saved. Import it again."
+        )
+    )
 
 
 class _Pass:
@@ -272,6 +305,7 @@ class _Pass:
         rule: str,
         mapping: dict[str, int] | None,
         write: bool,
+        staged: bool = False,
     ) -> None:
         self.table = open_table(path)
         self.mapping = mapping if mapping is not None else guess_mapping(self.table.headers)
@@ -283,7 +317,7 @@ class _Pass:
         self.plan = Plan(rule=rule)
         self.done: dict[Key, Identity] = {}
         self.done_identities: set[Identity] = set()
-        self.writer = _Writer(user) if write else None
+        self.writer = _Writer(user, rule, Staging() if staged else None) if write else None
 
     def run(self, progress: Progress | None) -> Plan:
         chunk: list[tuple[int, list[str]]] = []
@@ -347,7 +381,12 @@ class _Pass:
                     if not self.write:
                         continue
                     row.folded = True
-                existing = next(pool[k] for k in keys if k in pool) if identity[0] == "c" else None
+                existing = None
+                if identity[0] == "c":
+                    existing = next((pool[k] for k in keys if k in pool), None)
+                    if existing is None:
+                        # A customer this import created, still staged: the row updates it.
+                        row.created_pk = identity[1]
                 if existing is not None and existing.pk not in visible:
                     held = "phone" if row.values.get("phone") else "wechat_id"
                     column = headers[self.mapping[held]]
@@ -357,12 +396,16 @@ class _Pass:
             rows.append(row)
             for key in keys:
                 pending[key] = row
-        creates = [r for r in rows if r.existing is None]
+        creates = [r for r in rows if r.existing is None and r.created_pk is None]
         updates = []
         for row in rows:
-            if row.existing is None:
+            if row.existing is None and row.created_pk is None:
                 continue
-            if _changes(row.existing, row.values, row.tags, plan.rule):
+            # A later row of the same person is always applied: the customer may have changed
+            # since the pool was read (by the earlier row, staged but not yet written).
+            if row.folded or (
+                row.existing is not None and _changes(row.existing, row.values, row.tags, plan.rule)
+            ):
                 updates.append(row)
                 plan.updated += not row.folded
             else:
@@ -374,7 +417,7 @@ class _Pass:
             plan.preview += [r for r in rows if id(r) in changing][:room]
         if self.writer:
             self.writer.create(creates)
-            self.writer.update(updates, plan.rule)
+            self.writer.update(updates)
         for row in rows:
             identity = row.identity()
             self.done_identities.add(identity)
@@ -435,23 +478,40 @@ def _changes(customer: Customer, values: dict[str, Any], tags: list[str], rule: 
 
 class _Writer:
     """Writes a chunk's rows: new customers in bulk (with their timeline entries and tags),
-    updates one by one through the customer actions, which record what changed."""
+    updates one by one through the customer actions, which record what changed.
 
-    def __init__(self, user: User) -> None:
-        self.user = user
+    With a `staging`, nothing is written during the pass: new customers, timeline entries, tag
+    links and new tags go to the staging tables, with the keys they will have reserved at once,
+    and the updates wait in a list. `move_in` then writes it all in one transaction, applying the
+    updates to the customers as they are by then."""
+
+    def __init__(self, user: User, rule: str, staging: Staging | None = None) -> None:
+        self.user, self.rule, self.staging = user, rule, staging
         self.channels = {c.name: c for c in Channel.objects.all()}
         self.group, _created = TagGroup.objects.get_or_create(name=IMPORT_TAG_GROUP)
         self.tag_cache = {
             t.name: t for t in Tag.objects.select_related("group").order_by("group__position")
         }
+        self.tag_ids: list[int] = []  # keys reserved for new tags, when staging
+        self.updates: list[tuple[int, dict[str, Any], list[Tag]]] = []  # (customer, values, tags)
 
     def tags_for(self, names: list[str]) -> list[Tag]:
         found = []
         for name in names:
             if name not in self.tag_cache:
-                self.tag_cache[name] = Tag.objects.create(group=self.group, name=name[:32])
+                self.tag_cache[name] = self.new_tag(name[:32])
             found.append(self.tag_cache[name])
         return found
+
+    def new_tag(self, name: str) -> Tag:
+        if self.staging is None:
+            return Tag.objects.create(group=self.group, name=name)
+        if not self.tag_ids:
+            # Reserved a hundred at a time: a file can bring thousands of new tags.
+            self.tag_ids = reserve_ids(Tag, 100)
+        tag = Tag(pk=self.tag_ids.pop(0), group=self.group, name=name)
+        self.staging.add(Tag, [{"group_id": self.group.pk, "name": name}], ids=[tag.pk])
+        return tag
 
     def channel_for(self, values: dict[str, Any]) -> Channel | None:
         name = values.pop("channel_name", "")
@@ -474,7 +534,8 @@ class _Writer:
                 search_pinyin=Customer.search_keys_of(values["nickname"], values.get("name", "")),
             )
             customers.append(values)
-        ids = insert_rows(Customer, customers, return_ids=True)
+        insert = self.staging.add if self.staging else insert_rows
+        ids = insert(Customer, customers, return_ids=True)
         now = timezone.now()
         entries, links = [], []
         for row, pk in zip(rows, ids, strict=True):
@@ -494,23 +555,62 @@ class _Writer:
                     "created": now,
                 }
             )
-        insert_rows(Activity, entries)
-        insert_rows(Customer.tags.through, links)
+        insert(Activity, entries)
+        insert(Customer.tags.through, links)
 
-    def update(self, rows: list[Planned], rule: str) -> None:
+    def update(self, rows: list[Planned]) -> None:
+        if self.staging is not None:
+            for row in rows:
+                pk = row.existing.pk if row.existing is not None else row.created_pk
+                assert pk is not None
+                # Tags now, while new ones can still be staged.
+                self.updates.append((pk, row.values, self.tags_for(row.tags)))
+            return
         for row in rows:
-            customer = row.existing
-            assert customer is not None
-            before = {**actions.snapshot(customer), "grade": customer.grade}
-            values = dict(row.values)
-            channel = self.channel_for(values)
-            if channel and (customer.channel_id is None or rule == "overwrite"):
-                customer.channel = channel
-            for key in UPDATABLE:
-                new = values.get(key)
-                if key == "channel" or new in ("", None):
-                    continue
-                if getattr(customer, key) in ("", None) or rule == "overwrite":
-                    setattr(customer, key, new)
-            tags = list(customer.tags.all()) + self.tags_for(row.tags)
-            actions.update_customer(customer=customer, before=before, tags=tags, actor=self.user)
+            assert row.existing is not None
+            self.apply(row.existing, row.values, self.tags_for(row.tags))
+
+    def apply(self, customer: Customer, values: dict[str, Any], new_tags: list[Tag]) -> None:
+        """Update one customer from a row, by the rule."""
+        before = {**actions.snapshot(customer), "grade": customer.grade}
+        values = dict(values)
+        channel = self.channel_for(values)
+        if channel and (customer.channel_id is None or self.rule == "overwrite"):
+            customer.channel = channel
+        for key in UPDATABLE:
+            new = values.get(key)
+            if key == "channel" or new in ("", None):
+                continue
+            if getattr(customer, key) in ("", None) or self.rule == "overwrite":
+                setattr(customer, key, new)
+        tags = list(customer.tags.all()) + new_tags
+        actions.update_customer(customer=customer, before=before, tags=tags, actor=self.user)
+
+    def move_in(self) -> None:
+        """Write what was staged, in one transaction: the new rows, then the updates, each to the
+        customer as it is now and still visible to the importer. The database refuses a phone,
+        WeChat ID or tag that another user has taken since: then nothing is written."""
+        assert self.staging is not None
+        try:
+            with transaction.atomic():
+                self.staging.move_in()
+                for start in range(0, len(self.updates), CHUNK):
+                    batch = self.updates[start : start + CHUNK]
+                    fresh = {
+                        c.pk: c
+                        for c in Customer.objects.visible_to(self.user)
+                        .filter(pk__in={pk for pk, _values, _tags in batch})
+                        .order_by()
+                        .select_related("channel")
+                        .prefetch_related("tags")
+                    }
+                    for pk, values, tags in batch:
+                        if pk not in fresh:
+                            raise _PoolChanged
+                        self.apply(fresh[pk], values, tags)
+        except IntegrityError as exc:
+            raise _PoolChanged from exc
+
+    def discard(self) -> None:
+        if self.staging is not None:
+            self.staging.discard()

@@ -8,9 +8,9 @@ from unittest import mock
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
-from yutang.customers.models import Activity, ActivityKind, Customer, Gender
-from yutang.imports.bulk import insert_rows
-from yutang.test import BaseTestCase, channel, make_tag
+from yutang.customers.models import Activity, ActivityKind, Customer, Gender, Tag
+from yutang.imports.bulk import Staging, insert_rows, reserve_ids
+from yutang.test import BaseTestCase, channel, make_customer, make_tag
 
 IGNORED = {"id", "created", "updated"}
 
@@ -22,25 +22,30 @@ def stored(obj: models.Model) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in IGNORED}
 
 
+def varied_rows(owner_id: int, channel_id: int) -> list[dict[str, Any]]:
+    """Two customers: one with every column its default, one with a value of every kind."""
+    return [
+        {"nickname": "小美", "owner_id": owner_id},  # every other column its default
+        {
+            "nickname": "阿强",
+            "name": "王强",
+            "phone": "13800138000",
+            "owner_id": owner_id,
+            "gender": Gender.MALE,
+            "birthday": date(1990, 5, 20),
+            "channel_id": channel_id,
+            "deal_amount": Decimal("12.50"),
+            "notes": "=1+1 '引号' \\ 反斜杠",
+            "search_pinyin": "aqiang aq",
+            "cooperation": 3,
+            "vip": True,
+        },
+    ]
+
+
 class InsertRowsTests(BaseTestCase):
     def test_it_stores_what_bulk_create_stores(self) -> None:
-        rows = [
-            {"nickname": "小美", "owner_id": self.bob.pk},  # every other column its default
-            {
-                "nickname": "阿强",
-                "name": "王强",
-                "phone": "13800138000",
-                "owner_id": self.bob.pk,
-                "gender": Gender.MALE,
-                "birthday": date(1990, 5, 20),
-                "channel_id": channel().pk,
-                "deal_amount": Decimal("12.50"),
-                "notes": "=1+1 '引号' \\ 反斜杠",
-                "search_pinyin": "aqiang aq",
-                "cooperation": 3,
-                "vip": True,
-            },
-        ]
+        rows = varied_rows(self.bob.pk, channel().pk)
         ids = insert_rows(Customer, rows, return_ids=True)
         assert len(ids) == 2 and ids == sorted(ids)
         first = Customer.objects.get(pk=ids[0])
@@ -95,3 +100,46 @@ class InsertRowsTests(BaseTestCase):
             ids = insert_rows(Customer, rows, return_ids=True)
         assert len(queries) == 3 and not any("RETURNING" in q["sql"] for q in queries)
         assert [Customer.objects.get(pk=pk).nickname for pk in ids] == ["客户0", "客户1", "客户2"]
+
+
+class StagingTests(BaseTestCase):
+    def setUp(self) -> None:
+        if connection.vendor != "sqlite":
+            self.skipTest("only SQLite imports through a staging area")
+        self.staging = Staging()
+        self.addCleanup(self.staging.discard)
+
+    def test_it_moves_in_what_insert_rows_stores(self) -> None:
+        rows = varied_rows(self.bob.pk, channel().pk)
+        inserted = insert_rows(Customer, rows, return_ids=True)
+        ours = [stored(Customer.objects.get(pk=pk)) for pk in inserted]
+        Customer.objects.filter(pk__in=inserted).delete()
+        ids = self.staging.add(Customer, rows, return_ids=True)
+        assert not Customer.objects.filter(pk__in=ids).exists()
+        self.staging.move_in()
+        assert [stored(Customer.objects.get(pk=pk)) for pk in ids] == ours
+
+    def test_its_keys_are_kept_for_its_rows_and_given_to_no_other(self) -> None:
+        ids = self.staging.add(Customer, [{"nickname": "小美", "owner_id": self.bob.pk}] * 3,
+                               return_ids=True)  # fmt: skip
+        meanwhile = make_customer(self.bob, "别人加的")
+        assert meanwhile.pk > ids[-1] and len(set(ids)) == 3
+        [tag_id] = reserve_ids(Tag, 1)
+        self.staging.add(Tag, [{"group_id": make_tag("宝妈").group_id, "name": "新"}], ids=[tag_id])
+        links = [{"customer_id": pk, "tag_id": tag_id} for pk in ids]
+        self.staging.add(Customer.tags.through, links)
+        entries = [{"customer_id": pk, "kind": ActivityKind.CREATED, "data": {}} for pk in ids]
+        self.staging.add(Activity, entries)
+        assert Activity.objects.count() == 0
+        self.staging.move_in()
+        assert sorted(Customer.objects.filter(tags=tag_id).values_list("pk", flat=True)) == ids
+        assert sorted(Activity.objects.values_list("customer_id", flat=True)) == ids
+
+    def test_it_leaves_nothing_behind_when_discarded(self) -> None:
+        self.staging.add(Customer, [{"nickname": "小美", "owner_id": self.bob.pk}], return_ids=True)
+        self.staging.discard()
+        self.staging.move_in()
+        assert not Customer.objects.exists()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_temp_master")
+            assert cursor.fetchall() == []
