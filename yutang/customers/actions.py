@@ -53,6 +53,11 @@ def snapshot(customer: Customer) -> dict[str, Any]:
     return {**values, "referrer_id": customer.referrer_id}
 
 
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """What an edit changed, as its timeline entry keeps it: field → [before, after]."""
+    return {f: [before.get(f), after[f]] for f in TRACKED_FIELDS if before.get(f) != after[f]}
+
+
 def _record_tag_changes(
     customer: Customer, before: set[int], after: set[int], actor: User | None
 ) -> None:
@@ -94,7 +99,7 @@ def update_customer(
     old_grade = before.get("grade", customer.grade)
     customer.save()
     after = snapshot(customer)
-    changes = {f: [before.get(f), after[f]] for f in TRACKED_FIELDS if before.get(f) != after[f]}
+    changes = changed_fields(before, after)
     if changes:
         log_activity(customer, ActivityKind.EDITED, actor, changes=changes)
     if customer.grade != old_grade:

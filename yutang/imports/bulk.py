@@ -156,6 +156,10 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(last + 1, last + count + 1))
 
 
+class StaleRows(Exception):
+    """Rows staged as updates have changed, or are gone, since they were read."""
+
+
 class Staging:
     """Rows for several tables, prepared one batch at a time and moved into their tables at the
     end, all at once, by `move_in` inside the caller's transaction. SQLite only.
@@ -171,6 +175,8 @@ class Staging:
 
     def __init__(self) -> None:
         self._staged: dict[str, str] = {}  # table → its temporary twin, in the order first used
+        # table → the temporary table of its updates, their columns and the column checked
+        self._updates: dict[str, tuple[str, list[str], str]] = {}
 
     def add(
         self, model: type[models.Model], rows: Iterable[Mapping[str, Any]], *,
@@ -209,18 +215,72 @@ class Staging:
             self._staged[table] = staged
         return self._staged[table]
 
-    def move_in(self) -> None:
-        """Every staged row into its table, in the order staged. Call it in a transaction."""
+    def update(
+        self, model: type[models.Model], rows: Iterable[Mapping[str, Any]], *, check: str
+    ) -> None:
+        """Stage changes to existing rows. Each mapping holds the row's key, the new values of
+        the same columns (attnames) and, under "expected", the value that the column `check`
+        had when the row was read: `move_in` writes none of them unless every row still has it.
+        """
+        rows = list(rows)
+        if not rows:
+            return
+        meta = model._meta
+        quote = connection.ops.quote_name
+        table, pk = meta.db_table, meta.pk
+        by_attname = {f.attname: f for f in meta.concrete_fields}
+        fields = [pk, *(by_attname[n] for n in rows[0] if n not in (pk.attname, "expected"))]
+        columns = [quote(str(f.column)) for f in fields]
+        checked = by_attname[check]
+        if table not in self._updates:
+            staged = "temp." + quote(f"staged_update_{table}")
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {staged}")
+                # The key as the rowid: moving in looks each row up by it.
+                cursor.execute(
+                    f"CREATE TEMP TABLE {quote(f'staged_update_{table}')} "
+                    f"({columns[0]} INTEGER PRIMARY KEY, {', '.join(columns[1:])}, expected)"
+                )
+            self._updates[table] = (staged, columns, quote(str(checked.column)))
+        staged = self._updates[table][0]
+        values = (
+            [f.get_db_prep_save(row[f.attname], connection) for f in fields]
+            + [checked.get_db_prep_save(row["expected"], connection)]
+            for row in rows
+        )
         with connection.cursor() as cursor:
+            _insert_many(cursor, staged, [*columns, "expected"], columns[0], values, False)
+
+    def move_in(self) -> None:
+        """Every staged row into its table, in the order staged, and the staged updates; or,
+        if a row to update has changed since it was read, StaleRows and nothing. Call it in a
+        transaction."""
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for table, (staged, columns, checked) in self._updates.items():
+                cursor.execute(
+                    f"SELECT count(*) FROM {staged} LEFT JOIN main.{quote(table)} AS now "
+                    f"ON now.{columns[0]} = {staged}.{columns[0]} "
+                    f"WHERE now.{columns[0]} IS NULL OR now.{checked} IS NOT {staged}.expected"
+                )
+                if cursor.fetchone()[0]:
+                    raise StaleRows
             for table, staged in self._staged.items():
                 cursor.execute(
-                    f"INSERT INTO main.{connection.ops.quote_name(table)} "
-                    f"SELECT * FROM {staged} ORDER BY rowid"
+                    f"INSERT INTO main.{quote(table)} SELECT * FROM {staged} ORDER BY rowid"
+                )
+            for table, (staged, columns, _checked) in self._updates.items():
+                key, changed = columns[0], ", ".join(columns[1:])
+                cursor.execute(
+                    f"UPDATE main.{quote(table)} SET ({changed}) = "
+                    f"(SELECT {changed} FROM {staged} WHERE {staged}.{key} = {quote(table)}.{key}) "
+                    f"WHERE {key} IN (SELECT {key} FROM {staged})"
                 )
 
     def discard(self) -> None:
         """Drop the staged rows (after they moved in, or when the import stops)."""
         with connection.cursor() as cursor:
-            for staged in self._staged.values():
+            for staged in [*self._staged.values(), *(u[0] for u in self._updates.values())]:
                 cursor.execute(f"DROP TABLE IF EXISTS {staged}")
         self._staged.clear()
+        self._updates.clear()

@@ -33,7 +33,7 @@ from yutang.customers.models import (
 )
 from yutang.lib.addresses import split_address
 
-from .bulk import Staging, insert_rows, reserve_ids
+from .bulk import Staging, StaleRows, insert_rows, reserve_ids
 from .readers import MAX_CELL, FileRejected, map_headers, open_table
 
 # Column names people actually use (Chinese and English), per customer field.
@@ -73,6 +73,9 @@ LIMITS = {"nickname": 64, "name": 32, "address": 200, "province": 16, "city": 32
           "district": 32, "notes": 2000}  # fmt: skip
 UPDATABLE = ["name", "wechat_id", "phone", "gender", "birthday", "province", "city", "district",
              "address", "channel", "added_on", "notes"]  # fmt: skip
+# The columns an update from a file writes (besides `updated`).
+UPDATED_COLUMNS = [f.attname for f in Customer._meta.concrete_fields
+                   if f.name in UPDATABLE or f.name == "search_pinyin"]  # fmt: skip
 
 
 def guess_mapping(headers: list[str]) -> dict[str, int]:
@@ -481,9 +484,11 @@ class _Writer:
     updates one by one through the customer actions, which record what changed.
 
     With a `staging`, nothing is written during the pass: new customers, timeline entries, tag
-    links and new tags go to the staging tables, with the keys they will have reserved at once,
-    and the updates wait in a list. `move_in` then writes it all in one transaction, applying the
-    updates to the customers as they are by then."""
+    links and new tags go to the staging tables, with the keys they will have reserved at once.
+    An update is prepared there too, with the timeline entries the customer actions would make,
+    and moves in only if the customer is still as the pass read it (its `updated` time); a
+    later row of a customer already changed by the file waits, to be applied through the actions
+    at the end. `move_in` then writes it all in one transaction."""
 
     def __init__(self, user: User, rule: str, staging: Staging | None = None) -> None:
         self.user, self.rule, self.staging = user, rule, staging
@@ -559,20 +564,47 @@ class _Writer:
         insert(Customer.tags.through, links)
 
     def update(self, rows: list[Planned]) -> None:
-        if self.staging is not None:
+        if self.staging is None:
             for row in rows:
+                assert row.existing is not None
+                self.apply(row.existing, row.values, self.tags_for(row.tags))
+            return
+        changed, entries, links = [], [], []
+        now = timezone.now()
+        for row in rows:
+            tags = self.tags_for(row.tags)  # now, while new tags can still be staged
+            if row.existing is None or row.folded:
                 pk = row.existing.pk if row.existing is not None else row.created_pk
                 assert pk is not None
-                # Tags now, while new ones can still be staged.
-                self.updates.append((pk, row.values, self.tags_for(row.tags)))
-            return
-        for row in rows:
-            assert row.existing is not None
-            self.apply(row.existing, row.values, self.tags_for(row.tags))
+                self.updates.append((pk, row.values, tags))
+                continue
+            customer, read_at = row.existing, row.existing.updated
+            before = actions.snapshot(customer)
+            had = {t.pk for t in customer.tags.all()}
+            self.assign(customer, row.values)
+            customer.set_search_keys()
+            changed.append(
+                {"id": customer.pk, **{f: getattr(customer, f) for f in UPDATED_COLUMNS},
+                 "updated": now, "expected": read_at}
+            )  # fmt: skip
+            # The entries update_customer and set_tags would make.
+            changes = actions.changed_fields(before, actions.snapshot(customer))
+            if changes:
+                entries.append(self.entry(customer.pk, ActivityKind.EDITED, changes=changes))
+            added = {t.pk: t for t in tags if t.pk not in had}
+            if added:
+                names = sorted(t.name for t in added.values())
+                entries.append(self.entry(customer.pk, ActivityKind.TAGGED, tags=names))
+                links += [{"customer_id": customer.pk, "tag_id": pk} for pk in added]
+        self.staging.update(Customer, changed, check="updated")
+        self.staging.add(Activity, entries)
+        self.staging.add(Customer.tags.through, links)
 
-    def apply(self, customer: Customer, values: dict[str, Any], new_tags: list[Tag]) -> None:
-        """Update one customer from a row, by the rule."""
-        before = {**actions.snapshot(customer), "grade": customer.grade}
+    def entry(self, customer_id: int, kind: str, **data: Any) -> dict[str, Any]:
+        return {"customer_id": customer_id, "kind": kind, "actor_id": self.user.pk, "data": data}
+
+    def assign(self, customer: Customer, values: dict[str, Any]) -> None:
+        """Set a row's values on the customer, by the rule."""
         values = dict(values)
         channel = self.channel_for(values)
         if channel and (customer.channel_id is None or self.rule == "overwrite"):
@@ -583,6 +615,11 @@ class _Writer:
                 continue
             if getattr(customer, key) in ("", None) or self.rule == "overwrite":
                 setattr(customer, key, new)
+
+    def apply(self, customer: Customer, values: dict[str, Any], new_tags: list[Tag]) -> None:
+        """Update one customer from a row, by the rule, through the customer actions."""
+        before = {**actions.snapshot(customer), "grade": customer.grade}
+        self.assign(customer, values)
         tags = list(customer.tags.all()) + new_tags
         actions.update_customer(customer=customer, before=before, tags=tags, actor=self.user)
 
@@ -601,14 +638,14 @@ class _Writer:
                         for c in Customer.objects.visible_to(self.user)
                         .filter(pk__in={pk for pk, _values, _tags in batch})
                         .order_by()
-                        .select_related("channel")
+                        .select_related("channel", "owner")  # the timeline entry names them
                         .prefetch_related("tags")
                     }
                     for pk, values, tags in batch:
                         if pk not in fresh:
                             raise _PoolChanged
                         self.apply(fresh[pk], values, tags)
-        except IntegrityError as exc:
+        except (IntegrityError, StaleRows) as exc:
             raise _PoolChanged from exc
 
     def discard(self) -> None:

@@ -9,7 +9,7 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from yutang.customers.models import Activity, ActivityKind, Customer, Gender, Tag
-from yutang.imports.bulk import Staging, insert_rows, reserve_ids
+from yutang.imports.bulk import Staging, StaleRows, insert_rows, reserve_ids
 from yutang.test import BaseTestCase, channel, make_customer, make_tag
 
 IGNORED = {"id", "created", "updated"}
@@ -143,3 +143,23 @@ class StagingTests(BaseTestCase):
         with connection.cursor() as cursor:
             cursor.execute("SELECT name FROM sqlite_temp_master")
             assert cursor.fetchall() == []
+
+    def test_it_updates_rows_only_if_they_are_as_they_were_read(self) -> None:
+        mei = make_customer(self.bob, "小美", city="杭州市")
+        qiang = make_customer(self.bob, "阿强")
+        changes = [
+            {"id": c.pk, "city": "深圳市", "notes": "补充", "expected": c.nickname}
+            for c in (mei, qiang)
+        ]
+        self.staging.update(Customer, changes, check="nickname")
+        Customer.objects.filter(pk=qiang.pk).update(nickname="阿强改名")
+        with self.assertRaises(StaleRows):
+            self.staging.move_in()
+        assert Customer.objects.get(pk=mei.pk).city == "杭州市"
+
+        self.staging.discard()
+        self.staging.update(Customer, changes[:1], check="nickname")
+        self.staging.move_in()
+        mei.refresh_from_db()
+        assert (mei.nickname, mei.city, mei.notes) == ("小美", "深圳市", "补充")
+        assert Customer.objects.get(pk=qiang.pk).city == ""
