@@ -2,7 +2,8 @@
 
 A large file is checked and committed in a thread of the web process, since the embedded install
 has no worker: the page polls the job. Its progress goes to a small file beside the upload and
-not to the database, because an all-or-nothing commit holds SQLite's only write lock until it ends.
+not to the database: an all-or-nothing import writes in one transaction (on SQLite, one short one
+at its end), and a progress row written inside it would be seen only when it ends.
 """
 
 from __future__ import annotations
