@@ -109,9 +109,9 @@ def plan_bill(path: str | Path, *, user: User) -> BillPlan:
         if r.direction == "in" and not r.is_refund and r.status in SUCCESS_STATUSES
     ]
     known = set(
-        Payment.objects.filter(
-            source=bill.source, transaction_id__in=[r.transaction_id for r in plan.incoming]
-        ).values_list("transaction_id", flat=True)
+        Payment.objects.imported_for(user)
+        .filter(source=bill.source, transaction_id__in=[r.transaction_id for r in plan.incoming])
+        .values_list("transaction_id", flat=True)
     )
     for row in plan.incoming:
         if row.transaction_id in known:

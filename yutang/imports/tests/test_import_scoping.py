@@ -1,0 +1,173 @@
+"""Every lookup an import makes starts from what the importing user may see: a refund, a
+transaction id, an order number or a tag of another branch is neither touched nor confirmed."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db.models import Model
+
+from yutang.accounts.models import User
+from yutang.catalog.models import Product
+from yutang.customers.models import Activity, Customer, Tag
+from yutang.imports.models import Payment
+from yutang.orders.models import Order
+from yutang.test import BaseTestCase, make_customer
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BILL_HEAD = (
+    "微信支付账单明细,,,,,,,,,,\n,,,,,,,,,,\n"
+    "----------------------微信支付账单明细列表--------------------,,,,,,,,,,\n"
+    "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注\n"
+)
+PAYMENT_ROW = "2024-05-20 10:00:00,转账,小美,/,收入,¥198.00,/,已收钱,100001,/,/\n"
+# The seller paid 小美's 198 back: it reverses the payment of that counterparty and amount.
+REFUND_ROW = "2024-05-22 10:00:00,转账-退款,小美,/,支出,¥198.00,零钱,已退款,100002,/,/\n"
+
+
+def wechat_bill(*rows: str) -> bytes:
+    return (BILL_HEAD + "".join(rows)).encode()
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Everything an import could change, to compare before and after."""
+    models: list[type[Model]] = [Payment, Order, Customer, Activity, Tag]
+    return {m.__name__: list(m._default_manager.order_by("pk").values()) for m in models}
+
+
+class ImportScopingTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        self.folder = Path(folder.name)
+        self.mask = Product.objects.create(name="面膜", sku="MASK", price=Decimal("99"))
+
+    def api_import(
+        self, user: User, kind: str, content: bytes, *, accept_all: bool = True
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Upload and commit through the API: the dry run's result and the commit's (with
+        `"committed": False` when rows were rejected and `accept_all` is false)."""
+        headers = self.bearer(user)
+        if self.api_language:
+            headers["Accept-Language"] = self.api_language
+        upload = self.client.post(
+            "/api/imports",
+            {"kind": kind, "file": SimpleUploadedFile("f.csv", content)},
+            headers=headers,
+        )
+        assert upload.status_code == 201, upload.content
+        job = upload.json()
+        commit = self.client.post(
+            f"/api/imports/{job['id']}/commit",
+            {"accept_all": accept_all},
+            content_type="application/json",
+            headers=headers,
+        )
+        assert commit.status_code == 200, commit.content
+        return job["result"], commit.json()["result"]
+
+    def page_import(self, user: User, kind: str, content: bytes) -> tuple[dict[str, Any], str]:
+        """Upload, review and commit through the pages: the review's summary and its HTML."""
+        self.login(user)
+        response = self.client.post(
+            "/import/",
+            {"kind": kind, "rule": "fill", "file": SimpleUploadedFile("f.csv", content)},
+        )
+        review = response["Location"]
+        page = self.client.get(review)
+        summary, html = page.context["summary"], page.content.decode()
+        response = self.client.post(review, {"commit": "1", "accept_all": "1"})
+        assert response.status_code == 302 and response["Location"] != review
+        return summary, html
+
+    def cli_import(self, user: User, kind: str, content: bytes) -> dict[str, Any]:
+        path = self.folder / "f.csv"
+        path.write_bytes(content)
+        out = io.StringIO()
+        call_command(
+            "import", kind, str(path), "--as", user.username, "--json", "--accept-all", stdout=out
+        )
+        return json.loads(out.getvalue())
+
+
+class ReferenceScopingTests(ImportScopingTestCase):
+    """A transaction id or an order number counts as imported when it is among what the importer
+    may see (or imported it): another branch's neither blocks the importer nor is confirmed."""
+
+    def test_it_gives_charlie_his_own_payment_for_a_transaction_id_bob_imported(self) -> None:
+        mei = make_customer(self.bob, "小美")
+        bill = wechat_bill(PAYMENT_ROW)
+        self.api_import(self.bob, "bill", bill)
+        bobs = Payment.objects.get()
+        assert bobs.customer == mei
+        bobs_before = list(Payment.objects.filter(pk=bobs.pk).values())
+        charlies_mei = make_customer(self.charlie, "小美")
+        dry, result = self.api_import(self.charlie, "bill", bill)
+        # Nothing says the id was seen before: the same answer as for a bill nobody imported.
+        for answer in (dry, result):
+            assert (answer["created"], answer["merged"], answer["matched"]) == (1, 0, 1)
+        charlies = Payment.objects.get(imported_by=self.charlie)
+        assert charlies.customer == charlies_mei and charlies.transaction_id == "100001"
+        assert list(Payment.objects.filter(pk=bobs.pk).values()) == bobs_before
+        assert list(mei.activities.values_list("kind", flat=True)) == ["payment"]
+        # The owner sees both: the same bill again counts nothing twice.
+        before = snapshot()
+        dry, result = self.api_import(self.alice, "bill", bill)
+        assert (dry["created"], dry["merged"]) == (0, 1) and result["created"] == 0
+        # And each agent's second import changes nothing either.
+        assert self.cli_import(self.bob, "bill", bill)["created"] == 0
+        assert self.cli_import(self.charlie, "bill", bill)["created"] == 0
+        assert snapshot() == before
+
+    def test_it_counts_a_payment_bob_imported_as_imported_after_its_customer_left(
+        self,
+    ) -> None:
+        mei = make_customer(self.bob, "小美")
+        bill = wechat_bill(PAYMENT_ROW)
+        self.api_import(self.bob, "bill", bill)
+        Customer.objects.filter(pk=mei.pk).update(owner=self.charlie)
+        dry, result = self.api_import(self.bob, "bill", bill)
+        assert (dry["created"], dry["merged"], result["created"]) == (0, 1, 0)
+        assert Payment.objects.count() == 1
+
+    def test_it_gives_charlie_his_own_order_for_an_order_number_bob_imported(self) -> None:
+        mei = make_customer(self.bob, "小美", phone="13800138000")
+        bobs_file = "订单号,手机,商品\nA1,13800138000,MASK\n".encode()
+        self.api_import(self.bob, "orders", bobs_file)
+        bobs = Order.objects.get()
+        assert (bobs.customer, bobs.import_ref) == (mei, "no:A1")
+        bobs_before = list(Order.objects.filter(pk=bobs.pk).values())
+        fang = make_customer(self.charlie, "阿芳", phone="13900139000")
+        charlies_file = "订单号,手机,商品\nA1,13900139000,MASK\n".encode()
+        summary, _html = self.page_import(self.charlie, "orders", charlies_file)
+        assert (summary["created"], summary["unchanged"], summary["merged"]) == (1, 0, 0)
+        charlies = Order.objects.get(seller=self.charlie)
+        assert (charlies.customer, charlies.import_ref) == (fang, "no:A1")
+        assert list(Order.objects.filter(pk=bobs.pk).values()) == bobs_before
+        # The owner sees both; each file again changes nothing, for anyone who imports it.
+        before = snapshot()
+        for user, content in [(self.alice, bobs_file), (self.alice, charlies_file),
+                              (self.bob, bobs_file), (self.charlie, charlies_file)]:  # fmt: skip
+            result = self.cli_import(user, "orders", content)
+            assert (result["created"], result["unchanged"]) == (0, 1), user
+        assert snapshot() == before
+
+    def test_it_never_twins_an_order_bob_imported_after_its_customer_left(self) -> None:
+        mei = make_customer(self.bob, "小美", phone="13800138000")
+        make_customer(self.bob, "阿强", phone="13700137000")
+        self.cli_import(self.bob, "orders", "订单号,手机,商品\nA1,13800138000,MASK\n".encode())
+        Customer.objects.filter(pk=mei.pk).update(owner=self.charlie)
+        before = snapshot()
+        _dry, result = self.api_import(
+            self.bob, "orders", "订单号,手机,商品\nA1,13700137000,MASK\n".encode()
+        )
+        assert (result["created"], result["unchanged"]) == (0, 1)
+        assert snapshot() == before
