@@ -200,10 +200,10 @@ def commit_bill(
         log_payment(payment, user)
         if product is not None:
             order_from_payment(payment=payment, product=product, actor=user)
-    # A refund the seller paid back reverses the payment it refunds.
+    # A refund the seller paid back reverses the payment it refunds: one the importer may see.
     reversed_count = 0
     for row in plan.refunds:
-        original = Payment.objects.filter(source=source, refunded_at__isnull=True)
+        original = Payment.objects.visible_to(user).filter(source=source, refunded_at__isnull=True)
         if row.refund_of:
             original = original.filter(transaction_id=row.refund_of)
         else:

@@ -3,9 +3,11 @@ transaction id, an order number or a tag of another branch is neither touched no
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import tempfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,10 @@ from django.db.models import Model
 from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.models import Activity, Customer, Tag
+from yutang.imports.actions import order_from_payment
+from yutang.imports.bills import commit_bill, plan_bill
 from yutang.imports.models import Payment
-from yutang.orders.models import Order
+from yutang.orders.models import Order, Status
 from yutang.test import BaseTestCase, make_customer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -96,6 +100,92 @@ class ImportScopingTestCase(BaseTestCase):
             "import", kind, str(path), "--as", user.username, "--json", "--accept-all", stdout=out
         )
         return json.loads(out.getvalue())
+
+
+class RefundScopingTests(ImportScopingTestCase):
+    """A refund in a bill reverses a payment the importer may see, never another branch's."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.mei = make_customer(self.bob, "小美")
+        self.payment = Payment.objects.create(
+            source="wechat",
+            transaction_id="100001",
+            customer=self.mei,
+            occurred_at=datetime(2024, 5, 20, 10, 0, tzinfo=SHANGHAI),
+            amount=Decimal("198.00"),
+            counterparty="小美",
+            imported_by=self.bob,
+        )
+        self.order = order_from_payment(payment=self.payment, product=self.mask, actor=self.bob)
+
+    def assert_reversed(self) -> None:
+        self.payment.refresh_from_db()
+        self.order.refresh_from_db()
+        assert self.payment.refunded_at == datetime(2024, 5, 22, 10, 0, tzinfo=SHANGHAI)
+        assert self.order.status == Status.REFUNDED
+
+    def test_it_leaves_bobs_payment_alone_when_charlie_commits_a_refund_through_the_api(
+        self,
+    ) -> None:
+        make_customer(self.charlie, "小美")  # charlie's own 小美 paid him nothing
+        before = snapshot()
+        _dry, result = self.api_import(self.charlie, "bill", wechat_bill(REFUND_ROW))
+        assert result["reversed"] == 0
+        assert snapshot() == before
+        assert self.order.status == Status.PAID and Order.objects.get().status == Status.PAID
+
+    def test_it_leaves_bobs_payment_alone_when_charlie_commits_a_refund_through_the_page(
+        self,
+    ) -> None:
+        before = snapshot()
+        self.page_import(self.charlie, "bill", wechat_bill(REFUND_ROW))
+        assert snapshot() == before
+
+    def test_it_leaves_bobs_payment_alone_when_charlie_imports_a_refund_on_the_command_line(
+        self,
+    ) -> None:
+        before = snapshot()
+        assert self.cli_import(self.charlie, "bill", wechat_bill(REFUND_ROW))["reversed"] == 0
+        assert snapshot() == before
+
+    def test_it_leaves_bobs_payment_alone_for_a_refund_naming_its_id(self) -> None:
+        # Alipay refunds name the payment they refund (`refund_of`); it is looked up the same way.
+        path = self.folder / "refund.csv"
+        path.write_bytes(wechat_bill(REFUND_ROW))
+        plan = plan_bill(path, user=self.charlie)
+        plan.refunds = [dataclasses.replace(plan.refunds[0], refund_of="100001")]
+        before = snapshot()
+        assert commit_bill(plan, user=self.charlie, create_customers=True)["reversed"] == 0
+        assert snapshot() == before
+        plan = plan_bill(path, user=self.bob)
+        plan.refunds = [dataclasses.replace(plan.refunds[0], refund_of="100001")]
+        assert commit_bill(plan, user=self.bob, create_customers=True)["reversed"] == 1
+        self.assert_reversed()
+
+    def test_it_reverses_charlies_own_payment_and_not_bobs(self) -> None:
+        # charlie's 小美 paid the same the day before: the refund is his, not bob's later one.
+        _dry, result = self.api_import(
+            self.charlie,
+            "bill",
+            wechat_bill(REFUND_ROW, PAYMENT_ROW.replace("2024-05-20", "2024-05-19")),
+        )
+        assert (result["created"], result["reversed"]) == (1, 1)
+        charlies = Payment.objects.get(imported_by=self.charlie)
+        assert charlies.customer is not None and charlies.customer.owner == self.charlie
+        assert charlies.refunded_at is not None
+        self.payment.refresh_from_db()
+        self.order.refresh_from_db()
+        assert self.payment.refunded_at is None and self.order.status == Status.PAID
+
+    def test_it_still_reverses_bobs_payment_for_bob(self) -> None:
+        _dry, result = self.api_import(self.bob, "bill", wechat_bill(REFUND_ROW))
+        assert result["reversed"] == 1
+        self.assert_reversed()
+
+    def test_it_still_reverses_bobs_payment_for_the_owner(self) -> None:
+        self.page_import(self.alice, "bill", wechat_bill(REFUND_ROW))
+        self.assert_reversed()
 
 
 class ReferenceScopingTests(ImportScopingTestCase):
