@@ -24,7 +24,7 @@ from yutang.imports.actions import order_from_payment
 from yutang.imports.bills import commit_bill, plan_bill
 from yutang.imports.models import Payment
 from yutang.orders.models import Order, Status
-from yutang.test import BaseTestCase, make_customer
+from yutang.test import BaseTestCase, make_customer, make_tag
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BILL_HEAD = (
@@ -261,3 +261,72 @@ class ReferenceScopingTests(ImportScopingTestCase):
         )
         assert (result["created"], result["unchanged"]) == (0, 1)
         assert snapshot() == before
+
+
+REFUSED = "没有“{}”这个标签：只有店主可以添加标签，请联系店主添加，或选用已有的标签。"
+
+
+class ImportedTagTests(ImportScopingTestCase):
+    """Only the owner adds tags, through the API as through an import."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        make_tag("宝妈")
+
+    def test_it_refuses_a_new_tag_from_an_agent_or_staff_with_its_row_and_column(self) -> None:
+        for user in (self.bob, self.sam):
+            sheet = f"昵称,手机,标签\n{user}的小美,,宝妈\n{user}的阿强,,宝妈 新标签 护肤 新标签\n"
+            before = snapshot()
+            dry, result = self.api_import(user, "customers", sheet.encode(), accept_all=False)
+            assert (
+                dry["rejected"]
+                == result["rejected"]
+                == [
+                    {"row": 3, "column": "标签", "reason": REFUSED.format("新标签")},
+                    {"row": 3, "column": "标签", "reason": REFUSED.format("护肤")},
+                ]
+            )
+            assert result["committed"] is False and snapshot() == before
+            _dry, result = self.api_import(user, "customers", sheet.encode(), accept_all=True)
+            assert result["created"] == 1
+            assert list(Tag.objects.values_list("name", flat=True)) == ["宝妈"]
+            mei = Customer.objects.get(nickname=f"{user}的小美")
+            assert [t.name for t in mei.tags.all()] == ["宝妈"]
+            assert not Customer.objects.filter(nickname=f"{user}的阿强").exists()
+
+    def test_it_refuses_a_new_tag_on_the_page(self) -> None:
+        before = snapshot()
+        sheet = "昵称,标签\n小美,新标签\n".encode()
+        summary, html = self.page_import(self.dave, "customers", sheet)
+        assert summary["rejected"] == [
+            {"row": 2, "column": "标签", "reason": REFUSED.format("新标签")}
+        ]
+        assert REFUSED.format("新标签") in html
+        assert snapshot() == before
+
+    def test_it_refuses_a_new_tag_in_english_too(self) -> None:
+        self.api_language = "en"
+        dry, _result = self.api_import(self.bob, "customers", "昵称,标签\n小美,x\n".encode())
+        assert dry["rejected"][0]["reason"] == (
+            "Unknown tag “x”: only the owner can add tags; ask the owner or choose an existing tag."
+        )
+
+    def test_it_lets_the_owner_add_tags_by_import(self) -> None:
+        dry, result = self.api_import(
+            self.alice, "customers", "昵称,标签\n小美,宝妈 新标签\n".encode()
+        )
+        assert dry["rejected"] == [] and result["created"] == 1
+        new = Tag.objects.get(name="新标签")
+        assert new.group.name == "自定义"
+        mei = Customer.objects.get()
+        assert sorted(t.name for t in mei.tags.all()) == ["宝妈", "新标签"]
+
+    def test_the_import_and_the_api_agree_on_who_adds_tags(self) -> None:
+        for user in (self.alice, self.sam, self.bob, self.dave, self.charlie):
+            sheet = f"昵称,标签\n{user}的客户,{user}的新标签\n".encode()
+            dry, _result = self.api_import(user, "customers", sheet, accept_all=False)
+            response = self.api(
+                user, "post", "/api/tags", {"name": f"{user}的标签", "group": "自定义"}
+            )
+            assert response.status_code == (201 if user == self.alice else 403), user
+            assert (dry["rejected"] == []) == (response.status_code == 201), user
