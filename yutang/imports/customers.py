@@ -322,7 +322,13 @@ class _Pass:
         shown = [name if len(name) <= 32 else f"{name[:32]}…" for name in refused]
         return [Rejection(number, column, reason % {"name": name}) for name in shown]
 
-    def _reject_two(self, row: Planned) -> None:
+    def _reject_two(self, row: Planned, pool: dict[Key, Customer], visible: set[int]) -> None:
+        hidden = [key for key in row.identifiers() if key in pool and pool[key].pk not in visible]
+        if hidden:
+            # Not "merge them": the other one is in another branch, and says no more than that.
+            column = self.table.headers[self.mapping[hidden[0][0]]]
+            self.plan.rejected.append(Rejection(row.row, column, str(DUPLICATE_ELSEWHERE)))
+            return
         reason = _("The phone and the WeChat ID belong to two customers: merge them first.")
         self.plan.rejected.append(Rejection(row.row, "", reason))
 
@@ -350,7 +356,7 @@ class _Pass:
                 elif key in pool:
                     found.setdefault(("c", pool[key].pk), None)
             if len(found) > 1:
-                self._reject_two(row)
+                self._reject_two(row, pool, visible)
                 continue
             if found:
                 identity, earlier = next(iter(found.items()))

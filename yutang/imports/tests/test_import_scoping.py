@@ -330,3 +330,15 @@ class ImportedTagTests(ImportScopingTestCase):
             )
             assert response.status_code == (201 if user == self.alice else 403), user
             assert (dry["rejected"] == []) == (response.status_code == 201), user
+
+
+class CustomerLookupScopingTests(ImportScopingTestCase):
+    def test_it_says_another_agent_holds_a_phone_without_asking_charlie_to_merge(self) -> None:
+        make_customer(self.bob, "小美", phone="13800138000")
+        make_customer(self.charlie, "阿芳", wechat_id="afang_88")
+        before = snapshot()
+        sheet = "昵称,手机,微信号\n阿芳,13800138000,afang_88\n".encode()
+        dry, result = self.api_import(self.charlie, "customers", sheet)
+        assert dry["rejected"] == [{"row": 2, "column": "手机", "reason": "已被其他代理报备"}]
+        assert result["rejected"] == dry["rejected"] and "小美" not in json.dumps(dry)
+        assert snapshot() == before
