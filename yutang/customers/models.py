@@ -122,6 +122,12 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def may_be_added_by(user: User) -> bool:
+        """The tags are the owner's vocabulary: only the owner adds one, through the API or by
+        importing a file that names it; everyone else chooses among the existing ones."""
+        return user.is_owner
+
 
 class CustomerQuerySet(models.QuerySet["Customer"]):
     def visible_to(self, user: User) -> CustomerQuerySet:

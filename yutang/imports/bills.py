@@ -109,9 +109,9 @@ def plan_bill(path: str | Path, *, user: User) -> BillPlan:
         if r.direction == "in" and not r.is_refund and r.status in SUCCESS_STATUSES
     ]
     known = set(
-        Payment.objects.filter(
-            source=bill.source, transaction_id__in=[r.transaction_id for r in plan.incoming]
-        ).values_list("transaction_id", flat=True)
+        Payment.objects.imported_for(user)
+        .filter(source=bill.source, transaction_id__in=[r.transaction_id for r in plan.incoming])
+        .values_list("transaction_id", flat=True)
     )
     for row in plan.incoming:
         if row.transaction_id in known:
@@ -200,10 +200,10 @@ def commit_bill(
         log_payment(payment, user)
         if product is not None:
             order_from_payment(payment=payment, product=product, actor=user)
-    # A refund the seller paid back reverses the payment it refunds.
+    # A refund the seller paid back reverses the payment it refunds: one the importer may see.
     reversed_count = 0
     for row in plan.refunds:
-        original = Payment.objects.filter(source=source, refunded_at__isnull=True)
+        original = Payment.objects.visible_to(user).filter(source=source, refunded_at__isnull=True)
         if row.refund_of:
             original = original.filter(transaction_id=row.refund_of)
         else:

@@ -284,6 +284,10 @@ class _Pass:
         self.done: dict[Key, Identity] = {}
         self.done_identities: set[Identity] = set()
         self.writer = _Writer(user) if write else None
+        # Who may not add tags imports only the existing ones, as `POST /api/tags` refuses them.
+        self.known_tags: set[str] | None = None
+        if not Tag.may_be_added_by(user):
+            self.known_tags = set(Tag.objects.values_list("name", flat=True))
 
     def run(self, progress: Progress | None) -> Plan:
         chunk: list[tuple[int, list[str]]] = []
@@ -302,7 +306,29 @@ class _Pass:
             progress(self.plan.rows, self.plan.rows)
         return self.plan
 
-    def _reject_two(self, row: Planned) -> None:
+    def _refused_tags(self, number: int, tags: list[str]) -> list[Rejection]:
+        """A rejected cell for each tag of the row that does not exist, when the importer may
+        not add tags."""
+        if self.known_tags is None:
+            return []
+        refused = [name for name in dict.fromkeys(tags) if name not in self.known_tags]
+        if not refused:
+            return []
+        column = self.table.headers[self.mapping["tags"]]
+        reason = _(
+            "Unknown tag “%(name)s”: only the owner can add tags; ask the owner or choose an "
+            "existing tag."
+        )
+        shown = [name if len(name) <= 32 else f"{name[:32]}…" for name in refused]
+        return [Rejection(number, column, reason % {"name": name}) for name in shown]
+
+    def _reject_two(self, row: Planned, pool: dict[Key, Customer], visible: set[int]) -> None:
+        hidden = [key for key in row.identifiers() if key in pool and pool[key].pk not in visible]
+        if hidden:
+            # Not "merge them": the other one is in another branch, and says no more than that.
+            column = self.table.headers[self.mapping[hidden[0][0]]]
+            self.plan.rejected.append(Rejection(row.row, column, str(DUPLICATE_ELSEWHERE)))
+            return
         reason = _("The phone and the WeChat ID belong to two customers: merge them first.")
         self.plan.rejected.append(Rejection(row.row, "", reason))
 
@@ -311,6 +337,7 @@ class _Pass:
         cleaned = []
         for number, cells in chunk:
             values, tags, errors = _clean_row(number, cells, self.mapping, headers)
+            errors += self._refused_tags(number, tags)
             if errors:
                 plan.rejected.extend(errors)
             else:
@@ -329,7 +356,7 @@ class _Pass:
                 elif key in pool:
                     found.setdefault(("c", pool[key].pk), None)
             if len(found) > 1:
-                self._reject_two(row)
+                self._reject_two(row, pool, visible)
                 continue
             if found:
                 identity, earlier = next(iter(found.items()))
