@@ -105,7 +105,8 @@ def decimal_error(field: Field[Any, Any], value: Decimal) -> str | None:
         return _("Not a number.")
     places = field.decimal_places  # type: ignore[attr-defined]
     digits = field.max_digits  # type: ignore[attr-defined]
-    if abs(value) >= Decimal(10) ** (digits - places):
+    # By the exponent: abs() of 1e999999999 overflows Decimal's own context.
+    if value and value.adjusted() >= digits - places:
         largest = Decimal(10) ** (digits - places) - Decimal(1).scaleb(-places)
         return _("Too large: at most %(n)s.") % {"n": f"{largest:,}"}
     if value != value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN):
@@ -123,7 +124,7 @@ def parse_decimal(field: Field[Any, Any], text: str, *, minimum: Decimal | None 
         )
     try:
         value = Decimal(cleaned.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+    except InvalidOperation:  # an exponent beyond what Decimal holds at all
         raise BadValue(_("Not a number.")) from None
     if minimum is not None and value < minimum:
         raise BadValue(_("Must be at least %(n)s.") % {"n": minimum})
