@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from unittest import mock
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from yutang.customers.models import Activity, Customer
 from yutang.imports import customers as customer_import
 from yutang.imports.customers import import_customers, plan_import
@@ -103,3 +105,18 @@ class IdempotenceTests(ImportTestCase):
         # And charlie's second import finds charlie's own, not bob's.
         again = self.run_import(path, user="charlie")
         assert (again["created"], again["matched_by_name"]) == (0, 3)
+
+    def test_it_shows_on_the_review_page_who_was_found_by_name(self) -> None:
+        make_customer(self.bob, "阿强")
+        self.login(self.bob)
+        response = self.client.post(
+            "/import/",
+            {"kind": "customers", "rule": "fill",
+             "file": SimpleUploadedFile("客户.csv", FILE.encode())},
+        )  # fmt: skip
+        page = self.client.get(response["Location"])
+        assert page.context["summary"]["matched_by_name"] == 1
+        assert [p["by_name"] for p in page.context["preview"]] == [True, False, False]
+        content = page.content.decode()
+        assert "按昵称和姓名匹配" in content
+        assert Customer.objects.count() == 1
