@@ -47,7 +47,7 @@ class CustomerImportTests(ImportTestCase):
         dry = self.run_import(path, "--dry-run")
         assert dry == {
             "rows": 2, "created": 2, "updated": 0, "merged": 0, "unchanged": 0,
-            "rejected": [], "committed": False,
+            "matched_by_name": 0, "rejected": [], "committed": False,
         }  # fmt: skip
         assert not Customer.objects.exists()
         result = self.run_import(path)
