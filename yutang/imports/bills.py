@@ -16,9 +16,17 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers import actions
 from yutang.customers.models import Channel, Customer
-from yutang.lib.bills import SUCCESS_STATUSES, Bill, BillRow, parse_bill, summarize
+from yutang.lib.bills import (
+    SUCCESS_STATUSES,
+    Bill,
+    BillRow,
+    check_size,
+    parse_bill,
+    summarize,
+)
 
 from .actions import log_payment, order_from_payment, refund_payment
+from .customers import Rejections
 from .models import Payment
 
 CHANNEL_BY_SOURCE = {"wechat": "微信转账", "alipay": "支付宝"}
@@ -32,7 +40,7 @@ class BillPlan:
     matches: dict[str, Customer | None] = field(default_factory=dict)  # counterparty → customer
     refunds: list[BillRow] = field(default_factory=list)
     known: int = 0  # incoming payments imported before
-    rejected: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=Rejections)
 
     def summary(self) -> dict[str, Any]:
         totals = summarize(self.bill)
@@ -42,7 +50,8 @@ class BillPlan:
             "created": len(self.new),
             "updated": 0,
             "merged": self.known,
-            "rejected": self.rejected,
+            "rejected": list(self.rejected),
+            "rejected_count": getattr(self.rejected, "total", len(self.rejected)),
             "incoming_count": totals["incoming_count"],
             "incoming_total": str(totals["incoming_total"]),
             "refund_count": totals["refund_count"],
@@ -100,6 +109,7 @@ def _matches(user: User, source: str, rows: list[BillRow]) -> dict[str, Customer
 
 
 def plan_bill(path: str | Path, *, user: User) -> BillPlan:
+    check_size(Path(path).stat().st_size)
     data = Path(path).read_bytes()
     bill = parse_bill(data, filename=Path(path).name)
     plan = BillPlan(bill=bill)

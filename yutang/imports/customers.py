@@ -34,7 +34,7 @@ from yutang.customers.models import (
 from yutang.lib.addresses import split_address
 
 from .bulk import insert_rows
-from .readers import MAX_CELL, FileRejected, map_headers, open_table
+from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
 
 # Column names people actually use (Chinese and English), per customer field.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -104,6 +104,26 @@ class Rejection:
         return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
+# A file of bad rows keeps its first rejections (enough to fix the file) and counts the rest,
+# so that neither the memory nor the job's stored result grows with the file.
+KEPT_REJECTIONS = 1000
+
+
+class Rejections(list):  # type: ignore[type-arg]
+    """The first KEPT_REJECTIONS rejections; `total` is how many there were in all."""
+
+    total = 0
+
+    def append(self, item: Any) -> None:
+        self.total += 1
+        if len(self) < KEPT_REJECTIONS:
+            super().append(item)
+
+    def extend(self, items: Any) -> None:
+        for item in items:
+            self.append(item)
+
+
 Key = tuple[str, str]  # ("phone", "13800138000") or ("wechat_id", "wangmei")
 Identity = tuple[str, int]  # ("c", customer id) or, in a dry run, ("r", first row of a new one)
 CHUNK = 1000
@@ -136,7 +156,7 @@ class Plan:
     updated: int = 0
     merged: int = 0
     unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=Rejections)
     preview: list[Planned] = field(default_factory=list)  # the first rows that change the pool
 
     def summary(self) -> dict[str, Any]:
@@ -147,6 +167,7 @@ class Plan:
             "merged": self.merged,
             "unchanged": self.unchanged,
             "rejected": [r.as_dict() for r in self.rejected],
+            "rejected_count": getattr(self.rejected, "total", len(self.rejected)),
         }
 
 
@@ -159,6 +180,9 @@ def _clean_row(
     def reject(field_name: str, reason: str) -> None:
         errors.append(Rejection(number, headers[mapping[field_name]], reason))
 
+    for field_name, reason in unreadable_cells(cells, mapping):
+        reject(field_name, reason)
+        raw[field_name] = ""
     for field_name, text in raw.items():
         if len(text) > MAX_CELL or len(text) > LIMITS.get(field_name, MAX_CELL):
             reject(
@@ -273,7 +297,7 @@ class _Pass:
         mapping: dict[str, int] | None,
         write: bool,
     ) -> None:
-        self.table = open_table(path)
+        self.table = open_table(path, HEADER_NAMES)
         self.mapping = mapping if mapping is not None else guess_mapping(self.table.headers)
         if "nickname" not in self.mapping and "name" not in self.mapping:
             raise FileRejected(
