@@ -123,6 +123,10 @@ class Rejections(list):  # type: ignore[type-arg]
         for item in items:
             self.append(item)
 
+    def __iadd__(self, items: Any) -> Rejections:  # type: ignore[override,misc]
+        self.extend(items)
+        return self
+
 
 Key = tuple[str, str]  # ("phone", "13800138000") or ("wechat_id", "wangmei")
 Identity = tuple[str, int]  # ("c", customer id) or, in a dry run, ("r", first row of a new one)

@@ -413,10 +413,63 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, title: str, budget: _B
                 raise SheetProblem("damaged")
             carry = text
             continue
-        row, column = _scan_xlsx_text(text[:cut], sheet, row, column, budget.limits)
+        row, column = _scan_xlsx_piece(text[:cut], sheet, row, column, budget.limits)
         carry = text[cut:]
-    _scan_xlsx_text(carry, sheet, row, column, budget.limits)
+    _scan_xlsx_piece(carry, sheet, row, column, budget.limits)
     return sheet
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
+# Non-empty cells that start with their position, as Excel and the usual libraries write them
+# (an empty cell, <c r="B2" s="1"/>, does not match: the reader leaves it out of the range).
+_CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"[^>/]*>')
+_CELL_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"[^>/]*>')
+_UNNUMBERED = re.compile(rb'<(?:c|row)(?:>|/>|\s(?!r="))')
+_LAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_FORMULA_START = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _scan_xlsx_piece(
+    text: bytes, sheet: SheetScan, row: int, column: int, limits: Limits
+) -> tuple[int, int]:
+    """The common case, in C: every cell starts with its position (<c r="B2"), so the extent
+    comes from counts and two findall calls; the rare Excel errors and formulas are then looked
+    at one by one. Anything else (prefixed tags, cells or rows without a position) goes through
+    the cell-by-cell scan, which is slower but reads the same."""
+    if b":c " in text or b":row" in text or _UNNUMBERED.search(text):
+        return _scan_xlsx_text(text, sheet, row, column, limits)
+    if b"dimension" in text:
+        dimensions = b"".join(m.group(0) + b"/>" for m in _DIMENSION.finditer(text))
+        _scan_xlsx_text(dimensions, sheet, row, column, limits)
+    letters = set(_CELL_LETTERS.findall(text))
+    if letters:
+        numbers = [int(d) - 1 for d in set(_CELL_DIGITS.findall(text))]
+        columns = [_column_number(name) for name in letters]
+        _extend(sheet, min(numbers), min(columns), limits)
+        _extend(sheet, max(numbers), max(columns), limits)
+    if b't="e"' in text:
+        for match in _ERROR_CELL.finditer(text):
+            ref = re.search(rb'\br="([A-Za-z]{1,7})(\d{1,9})"', match.group(1))
+            value = _VALUE.search(match.group(2))
+            if ref:
+                what = value.group(1).decode("utf-8", "replace") if value else "#"
+                _hide(sheet, int(ref.group(2)) - 1, _column_number(ref.group(1)), what)
+    for match in _FORMULA_START.finditer(text) if b"<f" in text else ():
+        start = max(text.rfind(b"<c ", 0, match.start()), text.rfind(b":c ", 0, match.start()))
+        end = text.find(b"c>", match.start())
+        cell = text[start:end]
+        if b"<v" in cell or b":v>" in cell or b"<is" in cell:
+            continue
+        ref = re.search(rb'\br="([A-Za-z]{1,7})(\d{1,9})"', cell)
+        formula = _FORMULA.search(cell + b"c>")
+        if ref:
+            what = "=" + (formula.group(1).decode("utf-8", "replace") if formula else "")
+            _hide(sheet, int(ref.group(2)) - 1, _column_number(ref.group(1)), what)
+    last = _LAST_CELL.match(text, max(0, text.rfind(b'<c r="')))
+    if last is not None:
+        return int(last.group(2)) - 1, _column_number(last.group(1))
+    return row, column
 
 
 def _scan_xlsx_text(

@@ -274,6 +274,16 @@ def _error_xlsx(index: int, error: str) -> bytes:
     return grid_xlsx([HEADER, _error_row(index, error)])
 
 
+def apostrophes() -> bytes:
+    # A note quoted with apostrophes made the sniffer take ' for the quote; then a note that
+    # starts with one (Excel's "text" mark) opened a quote that swallowed the rest of the file.
+    rows = [",".join(HEADER)] + [
+        f"客户{n},,,,'VIP'" if n < 3 else f"客户{n},,,,'90后 宝妈" if n == 20 else f"客户{n},,,,"
+        for n in range(40)
+    ]
+    return ("\n".join(rows) + "\n").encode()
+
+
 def many_bad_rows(count: int) -> bytes:
     return csv_bytes([HEADER] + [[f"客户{n}", "", "12345", "", ""] for n in range(count)])
 
@@ -419,16 +429,10 @@ CASES = [
         name="csv-apostrophes-in-notes",
         kind="customers",
         filename="客户.csv",
-        build=lambda: csv_bytes(
-            [HEADER]
-            + [
-                [f"客户{n}", "", "", "", "it's her mum's shop" if n % 2 else "O'Brien"]
-                for n in range(300)
-            ]  # fmt: skip
-        ),
+        build=apostrophes,
         outcome="imported",
-        summary={"created": 300},
-        nicknames=("客户0", "客户299"),
+        summary={"created": 40},
+        nicknames=("客户0", "客户20", "客户39"),
     ),
     Case(
         name="csv-single-quoted-commas",
@@ -446,7 +450,7 @@ CASES = [
         kind="customers",
         filename="客户.csv",
         build=lambda: csv_bytes(
-            [HEADER] + [[f"客户{n}", "", "", "", "=SUM(1;2;3;4;5;6)"] for n in range(50)]
+            [HEADER] + [[f"客户{n}", "", "", "", '=IF(A2>0;"是";"否")'] for n in range(50)]
         ),
         outcome="rejected",
         rows=((2, "备注"), (51, "备注")),
