@@ -378,7 +378,7 @@ _XLSX_TOKEN = re.compile(
     rb"|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)",
     re.S,
 )
-_REF = re.compile(rb"([A-Za-z]{1,7})(\d{1,9})")
+_REF = re.compile(rb"([A-Za-z]+)(\d{1,15})")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>")
 # Where a piece of sheet XML may be cut: after a row, after a cell.
@@ -422,10 +422,11 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, name: str, title: str, budget: _B
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
 # Non-empty cells that start with their position, as Excel and the usual libraries write them
 # (an empty cell, <c r="B2" s="1"/>, does not match: the reader leaves it out of the range).
-_CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"[^>/]*>')
-_CELL_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"[^>/]*>')
+_CELL_LETTERS = re.compile(rb'<c r="([A-Za-z]+)\d{1,15}"[^>/]*>')
+_CELL_DIGITS = re.compile(rb'<c r="[A-Za-z]+(\d{1,15})"[^>/]*>')
+_CELL_POSITION = re.compile(rb'<c r="[A-Za-z]+\d{1,15}"')
 _UNNUMBERED = re.compile(rb'<(?:c|row)(?:>|/>|\s(?!r="))')
-_LAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+_LAST_CELL = re.compile(rb'<c r="([A-Za-z]+)(\d{1,15})"')
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
 _FORMULA_START = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
@@ -437,7 +438,12 @@ def _scan_xlsx_piece(
     comes from counts and two findall calls; the rare Excel errors and formulas are then looked
     at one by one. Anything else (prefixed tags, cells or rows without a position) goes through
     the cell-by-cell scan, which is slower but reads the same."""
-    if b":c " in text or b":row" in text or _UNNUMBERED.search(text):
+    if (
+        b":c " in text
+        or b":row" in text
+        or _UNNUMBERED.search(text)
+        or text.count(b'<c r="') != len(_CELL_POSITION.findall(text))
+    ):
         return _scan_xlsx_text(text, sheet, row, column, limits)
     if b"dimension" in text:
         dimensions = b"".join(m.group(0) + b"/>" for m in _DIMENSION.finditer(text))
@@ -450,7 +456,7 @@ def _scan_xlsx_piece(
         _extend(sheet, max(numbers), max(columns), limits)
     if b't="e"' in text:
         for match in _ERROR_CELL.finditer(text):
-            ref = re.search(rb'\br="([A-Za-z]{1,7})(\d{1,9})"', match.group(1))
+            ref = re.search(rb'\br="([A-Za-z]+)(\d{1,15})"', match.group(1))
             value = _VALUE.search(match.group(2))
             if ref:
                 what = value.group(1).decode("utf-8", "replace") if value else "#"
@@ -461,7 +467,7 @@ def _scan_xlsx_piece(
         cell = text[start:end]
         if b"<v" in cell or b":v>" in cell or b"<is" in cell:
             continue
-        ref = re.search(rb'\br="([A-Za-z]{1,7})(\d{1,9})"', cell)
+        ref = re.search(rb'\br="([A-Za-z]+)(\d{1,15})"', cell)
         formula = _FORMULA.search(cell + b"c>")
         if ref:
             what = "=" + (formula.group(1).decode("utf-8", "replace") if formula else "")
@@ -491,12 +497,12 @@ def _scan_xlsx_text(
                 )  # fmt: skip
             continue
         if row_attrs is not None:
-            number = re.search(rb'\br="(\d+)"', row_attrs)
+            number = re.search(rb'\br="(\d{1,15})"', row_attrs)
             row = int(number.group(1)) - 1 if number else row + 1
             column = -1
             continue
         attrs = cell_attrs or b""
-        ref = re.search(rb'\br="([A-Za-z]{1,7})(\d{1,9})"', attrs)
+        ref = re.search(rb'\br="([A-Za-z]+)(\d{1,15})"', attrs)
         if ref:
             row, column = int(ref.group(2)) - 1, _column_number(ref.group(1))
         else:
@@ -550,7 +556,7 @@ _ODS_TOKEN = re.compile(
     rb"|</table:table-row>"
     rb"|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>"
 )
-_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated="(\d+)"')
+_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated="(\d{1,15})"')
 
 
 def _scan_ods(archive: zipfile.ZipFile, budget: _Budget) -> list[SheetScan]:

@@ -114,3 +114,14 @@ def test_it_reads_the_encoding_of_the_whole_file() -> None:
     with pytest.raises(SheetProblem) as caught:
         text_encoding(io.BytesIO("小美\n".encode() + ascii_part + "小丽\n".encode("gbk")))
     assert caught.value.params == {"row": 50_002, "then": "GBK", "first": "UTF-8"}
+
+
+def test_it_sees_far_cells_however_their_position_is_written() -> None:
+    far = '<row r="200"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'
+    assert problem(raw_xlsx(grid_xml([["a"]]) + far.format(ref="a200"))) == "too_many_rows"
+    assert problem(raw_xlsx(grid_xml([["a"]]) + far.format(ref="AAAA2"))) == "too_many_columns"
+    # Cells without a position are counted in order, as the reader counts them.
+    assert problem(raw_xlsx("<row>" + '<c t="inlineStr"><is><t>x</t></is></c>' * 11 + "</row>")) \
+        == "too_many_columns"  # fmt: skip
+    # A position too long to be a number is no position: never an error of the guard itself.
+    check_workbook(io.BytesIO(raw_xlsx(grid_xml([["a"]]) + far.format(ref="A" + "9" * 5000))))
