@@ -36,7 +36,7 @@ from yutang.lib.xlsx import is_formula
 
 from .bounds import CONTROL, control_message, model_field
 from .bulk import insert_rows
-from .readers import MAX_CELL, FileRejected, map_headers, open_table
+from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
 
 # Column names people actually use (Chinese and English), per customer field.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -113,6 +113,30 @@ class Rejection:
         return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
+# A file of bad rows keeps its first rejections (enough to fix the file) and counts the rest,
+# so that neither the memory nor the job's stored result grows with the file.
+KEPT_REJECTIONS = 1000
+
+
+class Rejections(list):  # type: ignore[type-arg]
+    """The first KEPT_REJECTIONS rejections; `total` is how many there were in all."""
+
+    total = 0
+
+    def append(self, item: Any) -> None:
+        self.total += 1
+        if len(self) < KEPT_REJECTIONS:
+            super().append(item)
+
+    def extend(self, items: Any) -> None:
+        for item in items:
+            self.append(item)
+
+    def __iadd__(self, items: Any) -> Rejections:  # type: ignore[override,misc]
+        self.extend(items)
+        return self
+
+
 Key = tuple[str, str]  # ("phone", "13800138000") or ("wechat_id", "wangmei")
 
 
@@ -166,7 +190,7 @@ class Plan:
     merged: int = 0
     unchanged: int = 0
     matched_by_name: int = 0  # rows without phone or WeChat ID found by nickname and name
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=Rejections)
     preview: list[Planned] = field(default_factory=list)  # the first rows that change the pool
 
     def summary(self) -> dict[str, Any]:
@@ -178,6 +202,7 @@ class Plan:
             "unchanged": self.unchanged,
             "matched_by_name": self.matched_by_name,
             "rejected": [r.as_dict() for r in self.rejected],
+            "rejected_count": getattr(self.rejected, "total", len(self.rejected)),
         }
 
 
@@ -193,6 +218,9 @@ def _clean_row(
     limits = {**LIMITS, "channel": CHANNEL_LIMIT}
     if raw.get("channel"):
         limits["notes"] = LIMITS["notes"] - len(SOURCE_NOTE.format(raw["channel"]))
+    for field_name, reason in unreadable_cells(cells, mapping):
+        reject(field_name, reason)
+        raw[field_name] = ""
     for field_name, text in raw.items():
         limit = min(limits.get(field_name, MAX_CELL), MAX_CELL)
         if CONTROL.search(text):
@@ -316,7 +344,7 @@ class _Pass:
         mapping: dict[str, int] | None,
         write: bool,
     ) -> None:
-        self.table = open_table(path)
+        self.table = open_table(path, HEADER_NAMES)
         self.mapping = mapping if mapping is not None else guess_mapping(self.table.headers)
         if "nickname" not in self.mapping and "name" not in self.mapping:
             raise FileRejected(
