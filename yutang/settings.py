@@ -151,6 +151,11 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 YUTANG_IMPORT_BACKGROUND_BYTES = int(os.environ.get("YUTANG_IMPORT_BACKGROUND_BYTES", 1_000_000))
 # The largest file any way in (page, API, command) accepts, and the largest sheet it reads.
 YUTANG_IMPORT_MAX_BYTES = int(os.environ.get("YUTANG_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+# Small files stay in memory; larger ones are stored only up to that limit (+1 byte, to tell).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "yutang.imports.uploads.LimitedUploadHandler",
+]
 YUTANG_IMPORT_MAX_ROWS = int(os.environ.get("YUTANG_IMPORT_MAX_ROWS", 1_000_000))
 YUTANG_IMPORT_MAX_COLUMNS = int(os.environ.get("YUTANG_IMPORT_MAX_COLUMNS", 200))
 # Served straight from the package by whitenoise, so `yutang serve` needs no collectstatic step.
