@@ -68,6 +68,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 FIELDS = list(HEADER_NAMES)
 RULES = ("skip", "fill", "overwrite")
 TAG_SPLIT = re.compile(r"[,，、;；/|\s]+")
+MAX_TAGS = 20
 GENDERS = {"男": Gender.MALE, "m": Gender.MALE, "male": Gender.MALE, "女": Gender.FEMALE,
            "f": Gender.FEMALE, "female": Gender.FEMALE}  # fmt: skip
 IMPORT_TAG_GROUP = "自定义"
@@ -275,7 +276,10 @@ def _clean_row(
             errors.append(Rejection(number, "", _("Every customer needs a nickname or a name.")))
     if raw.get("channel"):
         values["channel_name"] = raw["channel"]
-    tags = [t for t in TAG_SPLIT.split(raw.get("tags", "")) if t][:20]
+    tags = list(dict.fromkeys(t for t in TAG_SPLIT.split(raw.get("tags", "")) if t))
+    if len(tags) > MAX_TAGS:
+        # Dropping the rest would lose them without a word.
+        reject("tags", _("At most %(n)s tags in one cell.") % {"n": MAX_TAGS})
     for tag in tags:
         # Cut to the field, two long tags sharing their start would become one.
         if len(tag) > TAG_LIMIT:
