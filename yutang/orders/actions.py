@@ -143,11 +143,11 @@ def update_shipping(
 def after_order_change(order: Order, actor: User | None) -> None:
     """What an order's step changes about its customer, in the same transaction."""
     customer = Customer.objects.get(pk=order.customer_id)
-    consumed = customer.orders.filter(status__in=PAID_STATUSES).exists()
+    consumed = customer.orders.paid().exists()
     if consumed != customer.consumed:
         customer.consumed = consumed
         customer.save(update_fields=["consumed"])
-    if order.status in PAID_STATUSES:
+    if order.is_paid:
         apply_automatic_grade(
             customer=customer, has_paid_order=True, actor=actor, reason="paid_order"
         )
