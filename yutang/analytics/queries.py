@@ -112,7 +112,7 @@ def in_scope(user: User, branch: User | None = None) -> QuerySet[Customer]:
     one is chosen (an agent's own analytics always cover their branch only)."""
     customers = Customer.objects.visible_to(user)
     if branch is not None:
-        customers = customers.filter(owner__tree_path__startswith=branch.tree_path)
+        customers = customers.filter(branch.branch_q("owner__"))
     return customers
 
 
