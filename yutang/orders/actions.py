@@ -15,7 +15,7 @@ from yutang.customers.actions import apply_automatic_grade, log_activity
 from yutang.customers.models import ActivityKind, Customer
 
 from .lifecycle import refresh_lifecycles
-from .models import PAID_STATUSES, START_STATUSES, TRANSITIONS, CustomerCost, Order, OrderLine
+from .models import START_STATUSES, TRANSITIONS, CustomerCost, Order, OrderLine
 from .models import Status as OrderStatus
 
 
@@ -76,7 +76,7 @@ def place_order(
         created=at,
     )
     setattr(order, f"{status}_at", at)
-    if status in PAID_STATUSES:
+    if order.is_paid:
         # An order entered after the fact at a later step was paid by then.
         order.paid_at = at
     order.save()
