@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -182,6 +183,10 @@ def _form_data(customer: Customer | None, payload: dict[str, Any]) -> tuple[dict
             value = getattr(base, field)
             data[field] = "" if value is None else value
     for field, value in payload.items():
+        # Refused before any lookup: PostgreSQL cannot even compare text holding a NUL.
+        if any("\x00" in str(v) for v in (value if isinstance(value, list) else [value])):
+            errors[field] = [str(ProhibitNullCharactersValidator.message)]
+            continue
         if field == "tags":
             ids, tag_errors = _resolve_tags(value or [])
             if tag_errors:
