@@ -92,7 +92,6 @@ UNEXPLAINED_ALLOWLIST: dict[tuple[str, str], str] = {
     ("api.py", "ninja.responses"): "to be moved to the top of the module (issue 10 item 8)",
     ("customers/actions.py", "yutang.analytics.actions"): ITEM_1,
     ("customers/actions.py", "yutang.orders.lifecycle"): ITEM_1,
-    ("customers/actions.py", "yutang.orders.models"): ITEM_1,
     ("customers/api.py", "yutang.api"): API,
     ("customers/forms.py", "django.db.models"): ITEM_2,
     ("imports/bulk.py", "sqlite3"): "needless: to be moved to the top of the module",
