@@ -75,6 +75,14 @@ class ErrorShapeTest(BaseTestCase):
         assert response.status_code == 404
         assert Customer.objects.filter(pk=theirs.pk).exists()
 
+    def test_it_answers_405_in_json_for_a_method_an_address_does_not_take(self) -> None:
+        theirs = make_customer(self.bob)
+        response = self.api(self.bob, "put", f"/api/customers/{theirs.pk}", {"nickname": "x"})
+        assert response.status_code == 405
+        assert "PATCH" in response["Allow"]
+        assert "PUT" in error_shape(response)["detail"]
+        assert Customer.objects.get(pk=theirs.pk).nickname == "小美"
+
     def test_it_refuses_tags_to_an_agent_in_the_error_shape(self) -> None:
         response = self.api(self.bob, "post", "/api/tags", {"name": "瑜伽", "group": "兴趣爱好"})
         assert response.status_code == 403

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -78,6 +80,22 @@ class ApiParser(Parser):
         return result
 
 
+def _json_method_not_allowed(view: Any) -> Any:
+    """Ninja answers a method an address does not take with a bare 405: the error shape too."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        message = _("This address does not take %(method)s.") % {"method": request.method}
+        answer = api_error(405, message)
+        answer["Allow"] = response["Allow"]
+        return answer
+
+    return wrapper
+
+
 def _refuse_nul(value: Any, loc: tuple[str, ...]) -> None:
     if isinstance(value, str) and "\x00" in value:
         raise ValidationError([{"type": "string_nul", "loc": loc}])
@@ -91,6 +109,14 @@ def _refuse_nul(value: Any, loc: tuple[str, ...]) -> None:
 
 
 class YutangAPI(NinjaAPI):
+    @property
+    def urls(self) -> Any:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
