@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils.datastructures import MultiValueDict
@@ -207,7 +208,8 @@ PYDANTIC_MESSAGES = {
     "decimal_type": gettext_lazy("Enter a number."),
     "missing": gettext_lazy("This field is required."),
     "json_invalid": gettext_lazy("The request body is not valid JSON."),
-    "string_nul": gettext_lazy("Text cannot contain the NUL character."),
+    # The forms' own message: a NUL is refused the same way on every way in.
+    "string_nul": ProhibitNullCharactersValidator.message,
 }
 
 

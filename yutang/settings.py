@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "yutang.touchpoints",
     "yutang.imports",
     "yutang.analytics",
+    "yutang.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

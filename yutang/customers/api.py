@@ -402,7 +402,7 @@ def list_tags(request: HttpRequest) -> Any:
 
 @router.post("/tags", response={201: TagOut, 403: dict, 422: dict}, summary="Create a tag")
 def create_tag(request: HttpRequest, payload: TagIn) -> Any:
-    if not request_user(request).is_owner:
+    if not Tag.may_be_added_by(request_user(request)):
         raise PermissionDenied(_("Only the owner manages tags."))
     name, group_name = payload.name.strip(), payload.group.strip()
     errors: dict[str, list[str]] = {}
