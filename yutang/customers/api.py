@@ -4,9 +4,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.deletion import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -183,10 +184,6 @@ def _form_data(customer: Customer | None, payload: dict[str, Any]) -> tuple[dict
             value = getattr(base, field)
             data[field] = "" if value is None else value
     for field, value in payload.items():
-        # Refused before any lookup: PostgreSQL cannot even compare text holding a NUL.
-        if any("\x00" in str(v) for v in (value if isinstance(value, list) else [value])):
-            errors[field] = [str(ProhibitNullCharactersValidator.message)]
-            continue
         if field == "tags":
             ids, tag_errors = _resolve_tags(value or [])
             if tag_errors:
@@ -314,7 +311,10 @@ def list_customers(
         return _error_response(errors)
     qs = form.filter(Customer.objects.visible_to(user))
     start = (page - 1) * page_size
-    items = list(_for_output(user, qs)[start : start + page_size])
+    from yutang.api import MAX_INT
+
+    # A page past the end is empty, also one past what the database can count to.
+    items = list(_for_output(user, qs)[start : start + page_size]) if start < MAX_INT else []
     return {"items": items, "count": qs.count()}
 
 
@@ -355,9 +355,19 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn)
     return _save(request, customer, payload.dict(exclude_unset=True))
 
 
-@router.delete("/customers/{customer_id}", response={204: None}, summary="Delete a customer")
+@router.delete(
+    "/customers/{customer_id}", response={204: None, 409: dict}, summary="Delete a customer"
+)
 def delete_customer(request: HttpRequest, customer_id: int) -> Any:
-    _fetch(request_user(request), customer_id).delete()
+    """409 for a customer with orders or payments: those are kept, and so is the customer."""
+    from yutang.api import api_error
+
+    customer = _fetch(request_user(request), customer_id)
+    try:
+        with transaction.atomic():
+            customer.delete()
+    except ProtectedError:
+        return api_error(409, _("This customer has orders or payments and cannot be deleted."))
     return Status(204, None)
 
 
@@ -393,7 +403,7 @@ def list_tags(request: HttpRequest) -> Any:
 @router.post("/tags", response={201: TagOut, 403: dict, 422: dict}, summary="Create a tag")
 def create_tag(request: HttpRequest, payload: TagIn) -> Any:
     if not Tag.may_be_added_by(request_user(request)):
-        return Status(403, {"detail": _("Only the owner manages tags.")})
+        raise PermissionDenied(_("Only the owner manages tags."))
     name, group_name = payload.name.strip(), payload.group.strip()
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 32:
