@@ -7,7 +7,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.db.models.deletion import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -364,10 +363,9 @@ def delete_customer(request: HttpRequest, customer_id: int) -> Any:
 
     customer = _fetch(request_user(request), customer_id)
     try:
-        with transaction.atomic():
-            customer.delete()
-    except ProtectedError:
-        return api_error(409, _("This customer has orders or payments and cannot be deleted."))
+        actions.delete_customer(customer=customer)
+    except actions.CustomerInUse as exc:
+        return api_error(409, str(exc))
     return Status(204, None)
 
 
