@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
-from yutang.api import api
+from yutang.api import api, not_found
 from yutang.touchpoints.views import workbench
 
 urlpatterns = [
@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("yutang.imports.urls")),
     path("settings/", include("yutang.accounts.urls")),
     path("api/", api.urls),
+    re_path(r"^api/", not_found),
     path("admin/", admin.site.urls),
 ]

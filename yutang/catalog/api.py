@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -69,7 +70,7 @@ def list_products(request: HttpRequest) -> Any:
 @router.post("/products", response={201: ProductOut, 403: dict, 422: dict}, summary="Add a product")
 def create_product(request: HttpRequest, payload: ProductIn) -> Any:
     if _owner(request) is None:
-        return Status(403, {"detail": _("Only the owner manages products.")})
+        raise PermissionDenied(_("Only the owner manages products."))
     return _save(None, payload.dict(exclude_unset=True))
 
 
@@ -83,5 +84,5 @@ def get_product(request: HttpRequest, product_id: int) -> Any:
 )
 def update_product(request: HttpRequest, product_id: int, payload: ProductIn) -> Any:
     if _owner(request) is None:
-        return Status(403, {"detail": _("Only the owner manages products.")})
+        raise PermissionDenied(_("Only the owner manages products."))
     return _save(get_object_or_404(Product, pk=product_id), payload.dict(exclude_unset=True))

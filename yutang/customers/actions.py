@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
 
@@ -250,12 +251,26 @@ def _refresh_derived(customer: Customer) -> None:
     """What the merged records say together: bought or not, stage, lifecycle."""
     from yutang.analytics.actions import refresh_stats
     from yutang.orders.lifecycle import refresh_lifecycles
-    from yutang.orders.models import PAID_STATUSES
 
-    customer.consumed = customer.orders.filter(status__in=PAID_STATUSES).exists()
+    customer.consumed = customer.orders.paid().exists()
     latest = customer.followups.exclude(stage="").order_by("-at", "-id").first()
     if latest is not None:
         customer.stage, customer.deal_amount = latest.stage, latest.amount
     customer.save(update_fields=["consumed", "stage", "deal_amount"])
     refresh_lifecycles([customer.pk])
     refresh_stats([customer.pk, customer.referrer_id])
+
+
+class CustomerInUse(ValueError):
+    """The customer has orders or payments, which are kept, and so is the customer."""
+
+
+def delete_customer(*, customer: Customer) -> None:
+    """Delete a customer and their history; one with orders or payments stays (CustomerInUse)."""
+    try:
+        with transaction.atomic():
+            customer.delete()
+    except models.ProtectedError as exc:
+        raise CustomerInUse(
+            _("This customer has orders or payments and cannot be deleted.")
+        ) from exc

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -309,7 +310,10 @@ def list_customers(
         return _error_response(errors)
     qs = form.filter(Customer.objects.visible_to(user))
     start = (page - 1) * page_size
-    items = list(_for_output(user, qs)[start : start + page_size])
+    from yutang.api import MAX_INT
+
+    # A page past the end is empty, also one past what the database can count to.
+    items = list(_for_output(user, qs)[start : start + page_size]) if start < MAX_INT else []
     return {"items": items, "count": qs.count()}
 
 
@@ -350,9 +354,18 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn)
     return _save(request, customer, payload.dict(exclude_unset=True))
 
 
-@router.delete("/customers/{customer_id}", response={204: None}, summary="Delete a customer")
+@router.delete(
+    "/customers/{customer_id}", response={204: None, 409: dict}, summary="Delete a customer"
+)
 def delete_customer(request: HttpRequest, customer_id: int) -> Any:
-    _fetch(request_user(request), customer_id).delete()
+    """409 for a customer with orders or payments: those are kept, and so is the customer."""
+    from yutang.api import api_error
+
+    customer = _fetch(request_user(request), customer_id)
+    try:
+        actions.delete_customer(customer=customer)
+    except actions.CustomerInUse as exc:
+        return api_error(409, str(exc))
     return Status(204, None)
 
 
@@ -387,8 +400,8 @@ def list_tags(request: HttpRequest) -> Any:
 
 @router.post("/tags", response={201: TagOut, 403: dict, 422: dict}, summary="Create a tag")
 def create_tag(request: HttpRequest, payload: TagIn) -> Any:
-    if not request_user(request).is_owner:
-        return Status(403, {"detail": _("Only the owner manages tags.")})
+    if not Tag.may_be_added_by(request_user(request)):
+        raise PermissionDenied(_("Only the owner manages tags."))
     name, group_name = payload.name.strip(), payload.group.strip()
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 32:

@@ -161,7 +161,11 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(request_user(request), pk)
     name = customer.nickname
-    customer.delete()
+    try:
+        actions.delete_customer(customer=customer)
+    except actions.CustomerInUse as exc:
+        messages.error(request, str(exc))
+        return redirect(customer)
     messages.success(request, _("Customer “%(name)s” deleted.") % {"name": name})
     return redirect("customers:list")
 

@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from yutang.accounts.access import request_user
 from yutang.accounts.models import User
-from yutang.api import field_errors, form_errors
+from yutang.api import MAX_INT, field_errors, form_errors
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
 
@@ -129,7 +129,9 @@ def list_orders(
     if page < 1 or not 1 <= page_size <= 200:
         return field_errors({"page": [_("page ≥ 1 and 1 ≤ page_size ≤ 200.")]})
     start = (page - 1) * page_size
-    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+    # A page past the end is empty, also one past what the database can count to.
+    items = list(qs[start : start + page_size]) if start < MAX_INT else []
+    return {"items": items, "count": qs.count()}
 
 
 def _product(value: int | str) -> Product | None:

@@ -14,8 +14,9 @@ from yutang.api import field_errors
 
 from . import actions
 from .derive import ensure_derived
+from .kinds import Kind
 from .messages import message, reason, templates_by_kind
-from .models import Kind, State, Touchpoint
+from .models import State, Touchpoint
 from .workbench import build_workbench
 
 router: Router = Router(tags=["touchpoints"])

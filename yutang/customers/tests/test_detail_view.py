@@ -102,3 +102,14 @@ class DeleteTests(BaseTestCase):
         assert self.client.get(f"/customers/{customer.pk}/delete/").status_code == 405
         assert self.client.post(f"/customers/{customer.pk}/delete/").status_code == 302
         assert not Customer.objects.exists()
+
+    def test_it_keeps_a_customer_with_orders_and_says_why(self) -> None:
+        from yutang.orders.models import Order, Status
+
+        customer = make_customer(self.bob, "小美")
+        Order.objects.create(customer=customer, seller=self.bob, status=Status.PAID)
+        self.login(self.bob)
+        response = self.client.post(f"/customers/{customer.pk}/delete/", follow=True)
+        assert response.status_code == 200
+        assert "该客户有订单或收款记录，不能删除。" in response.content.decode()
+        assert Customer.objects.filter(pk=customer.pk).exists() and Order.objects.count() == 1

@@ -112,7 +112,7 @@ def test_it_leaves_the_pool_as_it_was_when_killed_while_staging_or_swapping(phas
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
         yutang(data_dir, "migrate", "-v", "0")
-        yutang(data_dir, "adduser", "bob", "--role", "staff", "--password-stdin",
+        yutang(data_dir, "adduser", "bob", "--role", "owner", "--password-stdin",
                input="long-enough-pw\n")  # fmt: skip
         before = counts(data_dir)
         sheet = data_dir / "big.csv"

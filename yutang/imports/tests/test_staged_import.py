@@ -53,7 +53,7 @@ class StagedImportTests(BaseTestCase):
             assert Tag.objects.count() == tags
 
         with self.before_swap(nothing_yet):
-            plan, committed = importer.import_customers(path, user=self.bob)
+            plan, committed = importer.import_customers(path, user=self.alice)
         assert committed and plan.created == 2
         mei = Customer.objects.get(phone="13800138000")
         assert [t.name for t in mei.tags.all()] == ["新标签"]
@@ -65,7 +65,7 @@ class StagedImportTests(BaseTestCase):
     def test_it_stages_nothing_and_creates_no_tag_when_rows_are_rejected(self) -> None:
         path = self.sheet("昵称,手机,标签\n小美,13800138000,新标签\n阿强,12345,\n")
         tags = Tag.objects.count()
-        plan, committed = importer.import_customers(path, user=self.bob)
+        plan, committed = importer.import_customers(path, user=self.alice)
         assert not committed and [r.row for r in plan.rejected] == [3]
         assert not Customer.objects.exists() and Tag.objects.count() == tags
 
@@ -106,7 +106,7 @@ class StagedImportTests(BaseTestCase):
             make_customer(self.bob, f"别人加的{attempt}", phone=phones[attempt - 1])
 
         with self.before_swap(take_one), self.assertRaises(FileRejected) as refused:
-            importer.import_customers(path, user=self.bob)
+            importer.import_customers(path, user=self.alice)
         assert "什么也没有保存" in str(refused.exception.message)
         assert sorted(Customer.objects.values_list("nickname", flat=True)) == [
             "别人加的1", "别人加的2", "别人加的3",
@@ -154,11 +154,11 @@ class StagedImportTests(BaseTestCase):
             return self.sheet(header + f"新名字,王美,{phone},深圳市,老标签 新标签,抖音,补充\n")
 
         plan, committed = importer.import_customers(
-            sheet("13800138000"), user=self.bob, rule="overwrite"
+            sheet("13800138000"), user=self.alice, rule="overwrite"
         )
         assert committed and plan.updated == 1
         # The same row through update_customer, as the import does it on PostgreSQL.
-        direct = importer._Pass(sheet("13912345678"), user=self.bob, rule="overwrite",
+        direct = importer._Pass(sheet("13912345678"), user=self.alice, rule="overwrite",
                                 mapping=None, write=True)  # fmt: skip
         with transaction.atomic():
             assert direct.run(None).updated == 1
