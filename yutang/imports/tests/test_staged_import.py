@@ -81,6 +81,15 @@ class StagedImportTests(BaseTestCase):
         assert sorted(jia.activities.values_list("kind", flat=True)) == ["created", "edited"]
         assert Customer.objects.count() == 2
 
+    def test_it_updates_a_customer_that_an_earlier_chunk_created_found_by_name(self) -> None:
+        path = self.sheet("昵称,姓名,备注\n小美,王美,\n阿强,,\n小美,王美,喜欢玫瑰\n")
+        with mock.patch.object(importer, "CHUNK", 2):
+            plan, committed = importer.import_customers(path, user=self.bob)
+        assert committed and (plan.created, plan.merged) == (2, 1)
+        mei = Customer.objects.get(nickname="小美")
+        assert (mei.name, mei.notes) == ("王美", "喜欢玫瑰")
+        assert Customer.objects.count() == 2
+
     def test_it_plans_again_when_another_user_took_a_phone_meanwhile(self) -> None:
         path = self.sheet("昵称,姓名,手机\n小美,王美,13800138000\n阿强,王强,13912345678\n")
 
