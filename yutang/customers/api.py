@@ -15,6 +15,7 @@ from ninja.responses import Status
 from yutang.accounts.access import request_user
 from yutang.accounts.models import User
 from yutang.lib.addresses import parse_contact
+from yutang.lib.ids import parse_id
 
 from . import actions
 from .forms import CustomerFilterForm, CustomerForm
@@ -149,7 +150,8 @@ def _resolve_tags(values: list[str | int]) -> tuple[list[int], list[str]]:
     for value in values:
         text = str(value).strip()
         if isinstance(value, int) or text.isdigit():
-            tag = Tag.objects.filter(pk=int(text)).first()
+            tag_id = parse_id(value)
+            tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
             matches = [tag] if tag else []
         elif ":" in text or "：" in text:
             group, _sep, name = text.replace("：", ":").partition(":")
@@ -288,7 +290,7 @@ def list_customers(
             errors["tag"] = tag_errors
     if channel:
         found = Channel.objects.filter(name=channel).first()
-        params["channel"] = found.pk if found else (channel if channel.isdigit() else -1)
+        params["channel"] = found.pk if found else (parse_id(channel) or -1)
     if owner:
         found_user = User.objects.filter(username=owner).first()
         params["owner"] = found_user.pk if found_user else -1

@@ -18,6 +18,7 @@ from yutang.analytics.queries import (
     rfm_filter,
     rfm_thresholds,
 )
+from yutang.lib.ids import parse_id
 from yutang.lib.phones import PhoneError, normalize_phone
 
 from .models import Channel, Customer, Grade, Lifecycle, Stage, Tag, TagGroup, ValueClass, ValueFlag
@@ -172,12 +173,10 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         self.fields["owner"].required = True
 
     def referrer_label(self) -> str:
-        value = str(self["referrer"].value() or "")
-        if not value.isdigit():
-            return ""
-        if self.kept_hidden_referrer and value == str(self.instance.referrer_id):
+        chosen_id = parse_id(self["referrer"].value())
+        if self.kept_hidden_referrer and chosen_id == self.instance.referrer_id:
             return str(HIDDEN_CUSTOMER)
-        chosen = self.visible.filter(pk=int(value)).first()
+        chosen = self.visible.filter(pk=chosen_id).first() if chosen_id else None
         return chosen.nickname if chosen else ""
 
     def clean_nickname(self) -> str:

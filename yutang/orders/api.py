@@ -15,6 +15,7 @@ from yutang.accounts.models import User
 from yutang.api import field_errors, form_errors
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
+from yutang.lib.ids import parse_id
 
 from . import actions
 from .forms import LineForm, OrderForm
@@ -134,7 +135,8 @@ def list_orders(
 
 def _product(value: int | str) -> Product | None:
     if isinstance(value, int) or str(value).isdigit():
-        return Product.objects.filter(pk=int(value), active=True).first()
+        product_id = parse_id(value)
+        return Product.objects.filter(pk=product_id, active=True).first() if product_id else None
     return Product.objects.filter(sku=str(value), active=True).first()
 
 
