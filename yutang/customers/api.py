@@ -18,7 +18,7 @@ from yutang.lib.addresses import parse_contact
 from yutang.lib.ids import parse_id
 
 from . import actions
-from .forms import CustomerFilterForm, CustomerForm
+from .forms import KEEP_HIDDEN_REFERRER, CustomerFilterForm, CustomerForm, hides_referrer
 from .models import GRADE_ADVICE, ActivityKind, Channel, Customer, Grade, Tag, TagGroup
 
 router: Router = Router(tags=["customers"])
@@ -169,7 +169,7 @@ def _resolve_tags(values: list[str | int]) -> tuple[list[int], list[str]]:
     return ids, errors
 
 
-def _form_data(customer: Customer | None, payload: dict[str, Any]) -> tuple[dict, dict]:
+def _form_data(customer: Customer | None, payload: dict[str, Any], user: User) -> tuple[dict, dict]:
     """The CustomerForm's data for this payload, on top of the customer's current values."""
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -178,6 +178,8 @@ def _form_data(customer: Customer | None, payload: dict[str, Any]) -> tuple[dict
     for field in CustomerForm.Meta.fields:
         if field == "tags":
             data[field] = [t.pk for t in base.tags.all()] if base.pk else []
+        elif field == "referrer" and base.pk and hides_referrer(base, user):
+            data[field] = KEEP_HIDDEN_REFERRER
         elif field in ("channel", "owner", "referrer"):
             data[field] = getattr(base, f"{field}_id") or ""
         else:
@@ -218,7 +220,7 @@ def _save(request: HttpRequest, customer: Customer | None, payload: dict[str, An
         payload.setdefault("owner", user.username)
     # Taken before validation, which writes the new values onto the instance.
     before = {**actions.snapshot(customer), "grade": customer.grade} if customer else None
-    data, errors = _form_data(customer, payload)
+    data, errors = _form_data(customer, payload, user)
     form = CustomerForm(data, instance=customer, user=user)
     if errors or not form.is_valid():
         for field, messages in form.errors.items():

@@ -25,7 +25,7 @@ from yutang.orders.models import Status as OrderStatus
 from yutang.touchpoints.messages import reason
 
 from . import actions
-from .access import get_customer_for
+from .access import get_customer_for, timeline_for
 from .forms import CustomerFilterForm, CustomerForm
 from .models import GRADE_ADVICE, ActivityKind, Customer, Grade, Tag, TagGroup
 
@@ -87,7 +87,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referrer_visible": customer.referrer_id
         and visible.filter(pk=customer.referrer_id).exists(),
         "referrals": list(visible.filter(referrer=customer).order_by("-created")[:50]),
-        "activities": list(customer.activities.select_related("actor")[:100]),
+        "activities": timeline_for(user, customer),
         "grade_history": list(customer.activities.filter(kind=ActivityKind.GRADE)[:20]),
         "suggested_grade": suggested_grade(customer),
         "followup_form": FollowUpForm(initial={"stage": customer.stage or None}),
