@@ -158,3 +158,22 @@ class MalformedIdTests(BaseTestCase):
                 response["Location"], {"commit": "1", "match-0": f"c{value}"}
             )
             assert response.status_code == 302, value
+
+    def test_it_answers_numbers_past_any_database_in_list_queries(self) -> None:
+        huge = "9" * 25
+        for url, params in [
+            ("/api/customers", {"page": huge}),
+            ("/api/customers", {"page": str(2**63 - 1)}),
+            ("/api/orders", {"page": huge}),
+            ("/api/orders", {"customer": huge}),
+            ("/api/orders", {"customer": "0"}),
+            ("/api/touchpoints", {"customer": huge}),
+        ]:
+            response = self.api(self.bob, "get", url, **params)
+            assert response.status_code == 200, (url, params)
+            body = response.json()
+            assert (body["items"] if isinstance(body, dict) else body) == [], (url, params)
+        response = self.api(self.bob, "get", "/api/orders", page=huge)
+        assert response.json()["count"] == 0
+        response = self.api(self.bob, "get", "/api/customers", page=huge)
+        assert response.json()["count"] == 1

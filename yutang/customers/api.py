@@ -15,7 +15,7 @@ from ninja.responses import Status
 from yutang.accounts.access import request_user
 from yutang.accounts.models import User
 from yutang.lib.addresses import parse_contact
-from yutang.lib.ids import parse_id
+from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
 from .forms import KEEP_HIDDEN_REFERRER, CustomerFilterForm, CustomerForm, hides_referrer
@@ -312,8 +312,7 @@ def list_customers(
     if errors:
         return _error_response(errors)
     qs = form.filter(Customer.objects.visible_to(user))
-    start = (page - 1) * page_size
-    items = list(_for_output(user, qs)[start : start + page_size])
+    items = list(_for_output(user, qs)[page_slice(page, page_size)])
     return {"items": items, "count": qs.count()}
 
 

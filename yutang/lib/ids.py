@@ -21,3 +21,12 @@ def parse_id(value: object) -> int | None:
     else:
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def page_slice(page: int, page_size: int) -> slice:
+    """The rows of page `page` (from 1). A page past what a 64-bit OFFSET reaches is empty, as
+    any page past the last one is."""
+    start = (page - 1) * page_size
+    if start > MAX_ID - page_size:
+        return slice(0, 0)
+    return slice(start, start + page_size)

@@ -15,7 +15,7 @@ from yutang.accounts.models import User
 from yutang.api import field_errors, form_errors
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
-from yutang.lib.ids import parse_id
+from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
 from .forms import LineForm, OrderForm
@@ -126,11 +126,11 @@ def list_orders(
             return field_errors({"status": [_("Unknown status.")]})
         qs = qs.filter(status=status)
     if customer is not None:
-        qs = qs.filter(customer_id=customer)
+        customer_id = parse_id(customer)
+        qs = qs.filter(customer_id=customer_id) if customer_id else qs.none()
     if page < 1 or not 1 <= page_size <= 200:
         return field_errors({"page": [_("page ≥ 1 and 1 ≤ page_size ≤ 200.")]})
-    start = (page - 1) * page_size
-    return {"items": list(qs[start : start + page_size]), "count": qs.count()}
+    return {"items": list(qs[page_slice(page, page_size)]), "count": qs.count()}
 
 
 def _product(value: int | str) -> Product | None:
