@@ -1,9 +1,10 @@
 """The access matrix, generated from the URL patterns and the OpenAPI operations.
 
 Every route that takes an object id is asked, by charlie (an agent of another branch), for bob's
-object: on every method, as a page, as an htmx request and through the API. He gets what he would
-get for an id that does not exist (a 404, or the 403 of an owner-only page), never a success,
-never bob's data, and the database does not change. The people who may see the object (alice,
+object: on every method, as a page, as an htmx request and through the API (and by dave, bob's
+downline, as a page and through the API). He gets what he would get for an id that does not
+exist (a 404, or the 403 of an owner-only page), never a success, never bob's data, and the
+database does not change. The people who may see the object (alice,
 sam, bob) do reach it, which proves the table below points at real objects. A route with an id
 parameter that the table does not know fails the test: a new route cannot skip the check.
 """
@@ -300,7 +301,7 @@ class AccessMatrixTests(BaseTestCase):
         assert len(set(numbers)) == len(numbers), numbers
         self.keys = {
             name: ApiToken.issue(getattr(self, name))[1]
-            for name in ("alice", "sam", "bob", "charlie")
+            for name in ("alice", "sam", "bob", "dave", "charlie")
         }
         self.logged_in = ""
         self.files = {str(j.pk): j.path.read_bytes() for j in ImportJob.objects.all()}
@@ -398,9 +399,9 @@ class AccessMatrixTests(BaseTestCase):
                 assert isinstance(kind, list) or kind in KINDS, kind
         assert len(page_routes()) >= 26 and len(api_routes()) >= 11
 
-    def check_charlie(self, routes: list[Route], variants: list[bool]) -> int:
+    def check_refused(self, user: str, routes: list[Route], variants: list[bool]) -> int:
         cells = 0
-        # Nothing charlie does may change anything: every answer is compared with the start.
+        # Nothing they do may change anything: every answer is compared with the start.
         start = snapshot()
         for route in routes:
             for (kind_name, values), (_kind, missing) in zip(
@@ -410,8 +411,8 @@ class AccessMatrixTests(BaseTestCase):
                 for method in METHODS:
                     unknown: int | None = None
                     for htmx in variants:
-                        where = f"charlie {method.upper()} {url}" + (" (htmx)" if htmx else "")
-                        response = self.request("charlie", route, method, url, htmx)
+                        where = f"{user} {method.upper()} {url}" + (" (htmx)" if htmx else "")
+                        response = self.request(user, route, method, url, htmx)
                         answer = response.status_code
                         assert answer < 500, f"{where}: {answer}"
                         self.assert_nothing_of_bob(response, where)
@@ -426,7 +427,7 @@ class AccessMatrixTests(BaseTestCase):
                         assert answer in (403, 404, 405), f"{where}: {answer}"
                         if unknown is None:
                             unknown = self.request(
-                                "charlie", route, method, route.url(missing)
+                                user, route, method, route.url(missing)
                             ).status_code
                         assert answer == unknown, (
                             f"{where}: {answer}, but {unknown} for an id nobody has"
@@ -434,12 +435,17 @@ class AccessMatrixTests(BaseTestCase):
         return cells
 
     def test_it_refuses_bob_s_objects_to_charlie_on_every_page(self) -> None:
-        cells = self.check_charlie(page_routes(), variants=[False, True])
+        cells = self.check_refused("charlie", page_routes(), variants=[False, True])
         assert cells >= 26 * 5 * 2
 
     def test_it_refuses_bob_s_objects_to_charlie_through_the_api(self) -> None:
-        cells = self.check_charlie(api_routes(), variants=[False])
+        cells = self.check_refused("charlie", api_routes(), variants=[False])
         assert cells >= 11 * 5
+
+    def test_it_refuses_bob_s_objects_to_his_downline(self) -> None:
+        """dave is below bob: he sees his own branch, not the one above him."""
+        self.check_refused("dave", page_routes(), variants=[False])
+        self.check_refused("dave", api_routes(), variants=[False])
 
     def test_it_lets_who_may_see_bob_s_objects_reach_them(self) -> None:
         """Without this the refusals above could be 404s for objects that do not exist."""
