@@ -26,7 +26,7 @@ from yutang.touchpoints.messages import reason
 
 from . import actions
 from .access import get_customer_for, timeline_for
-from .forms import CustomerFilterForm, CustomerForm
+from .forms import CustomerFilterForm, CustomerForm, hides_referrer
 from .models import GRADE_ADVICE, ActivityKind, Customer, Grade, Tag, TagGroup
 
 
@@ -84,8 +84,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tag_groups": tag_groups_with_tags(),
         "grades": Grade.choices,
         "grade_advice": GRADE_ADVICE,
-        "referrer_visible": customer.referrer_id
-        and visible.filter(pk=customer.referrer_id).exists(),
+        "referrer_visible": not hides_referrer(customer, user),
         "referrals": list(visible.filter(referrer=customer).order_by("-created")[:50]),
         "activities": timeline_for(user, customer),
         "grade_history": list(customer.activities.filter(kind=ActivityKind.GRADE)[:20]),
