@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -186,6 +187,10 @@ def _form_data(customer: Customer | None, payload: dict[str, Any], user: User) -
             value = getattr(base, field)
             data[field] = "" if value is None else value
     for field, value in payload.items():
+        # Refused before any lookup: PostgreSQL cannot even compare text holding a NUL.
+        if any("\x00" in str(v) for v in (value if isinstance(value, list) else [value])):
+            errors[field] = [str(ProhibitNullCharactersValidator.message)]
+            continue
         if field == "tags":
             ids, tag_errors = _resolve_tags(value or [])
             if tag_errors:
@@ -390,7 +395,7 @@ def list_tags(request: HttpRequest) -> Any:
 
 @router.post("/tags", response={201: TagOut, 403: dict, 422: dict}, summary="Create a tag")
 def create_tag(request: HttpRequest, payload: TagIn) -> Any:
-    if not request_user(request).is_owner:
+    if not Tag.may_be_added_by(request_user(request)):
         return Status(403, {"detail": _("Only the owner manages tags.")})
     name, group_name = payload.name.strip(), payload.group.strip()
     errors: dict[str, list[str]] = {}

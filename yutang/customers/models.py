@@ -124,6 +124,12 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def may_be_added_by(user: User) -> bool:
+        """The tags are the owner's vocabulary: only the owner adds one, through the API or by
+        importing a file that names it; everyone else chooses among the existing ones."""
+        return user.is_owner
+
 
 class CustomerQuerySet(models.QuerySet["Customer"]):
     def visible_to(self, user: User) -> CustomerQuerySet:
@@ -283,8 +289,12 @@ class Customer(models.Model):
 
     @staticmethod
     def search_keys_of(nickname: str, name: str) -> str:
-        """The pinyin keys of a customer with these names (for rows inserted without a model)."""
-        return search_keys(nickname, name)
+        """The pinyin keys of a customer with these names (for rows inserted without a model),
+        cut to the column at a key's end: a long nickname full of heteronyms has more spellings
+        than the column holds, and a search key may lose its rarest spellings but never fail."""
+        return search_keys(
+            nickname, name, limit=Customer._meta.get_field("search_pinyin").max_length
+        )
 
     @property
     def display_name(self) -> str:

@@ -16,10 +16,22 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers import actions
 from yutang.customers.models import Channel, Customer
-from yutang.lib.bills import SUCCESS_STATUSES, Bill, BillRow, parse_bill, summarize
+from yutang.lib.bills import (
+    SUCCESS_STATUSES,
+    Bill,
+    BillRow,
+    column_header,
+    parse_bill,
+    summarize,
+)
 
 from .actions import log_payment, order_from_payment, refund_payment
+from .bounds import decimal_error, model_field, text_error
 from .models import Payment
+from .readers import FileRejected
+
+# The fields of a bill row that are stored on a payment (or looked up by), and checked against it.
+STORED_TEXT = ("transaction_id", "counterparty", "counterparty_account", "product")
 
 CHANNEL_BY_SOURCE = {"wechat": "微信转账", "alipay": "支付宝"}
 
@@ -108,10 +120,13 @@ def plan_bill(path: str | Path, *, user: User) -> BillPlan:
         for r in bill.rows
         if r.direction == "in" and not r.is_refund and r.status in SUCCESS_STATUSES
     ]
+    plan.refunds = [r for r in bill.rows if r.is_refund and r.direction == "out"]
+    for row in plan.incoming + plan.refunds:
+        _check_fits(bill, row)
     known = set(
-        Payment.objects.filter(
-            source=bill.source, transaction_id__in=[r.transaction_id for r in plan.incoming]
-        ).values_list("transaction_id", flat=True)
+        Payment.objects.imported_for(user)
+        .filter(source=bill.source, transaction_id__in=[r.transaction_id for r in plan.incoming])
+        .values_list("transaction_id", flat=True)
     )
     for row in plan.incoming:
         if row.transaction_id in known:
@@ -129,8 +144,24 @@ def plan_bill(path: str | Path, *, user: User) -> BillPlan:
             continue
         plan.new.append(row)
     plan.matches = _matches(user, bill.source, plan.new)
-    plan.refunds = [r for r in bill.rows if r.is_refund and r.direction == "out"]
     return plan
+
+
+def _check_fits(bill: Bill, row: BillRow) -> None:
+    """Refuse the bill when a row it would import holds what no payment can: a bill is the
+    payment app's own export, so an amount of a hundred billion or a 65-character transaction
+    ID means the file was altered, and a cut ID could make two payments one."""
+    problems = [("amount", decimal_error(model_field(Payment, "amount"), row.amount))]
+    problems += [
+        (name, text_error(model_field(Payment, name), getattr(row, name))) for name in STORED_TEXT
+    ]
+    for name, reason in problems:
+        if reason:
+            raise FileRejected(
+                _("Row %(row)s, column %(column)s: %(reason)s")
+                % {"row": row.row_number, "column": column_header(bill.layout, name),
+                   "reason": reason}
+            )  # fmt: skip
 
 
 NEW, SKIP = "new", "skip"
@@ -200,10 +231,10 @@ def commit_bill(
         log_payment(payment, user)
         if product is not None:
             order_from_payment(payment=payment, product=product, actor=user)
-    # A refund the seller paid back reverses the payment it refunds.
+    # A refund the seller paid back reverses the payment it refunds: one the importer may see.
     reversed_count = 0
     for row in plan.refunds:
-        original = Payment.objects.filter(source=source, refunded_at__isnull=True)
+        original = Payment.objects.visible_to(user).filter(source=source, refunded_at__isnull=True)
         if row.refund_of:
             original = original.filter(transaction_id=row.refund_of)
         else:

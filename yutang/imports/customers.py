@@ -32,7 +32,9 @@ from yutang.customers.models import (
     TagGroup,
 )
 from yutang.lib.addresses import split_address
+from yutang.lib.xlsx import is_formula
 
+from .bounds import CONTROL, control_message, model_field
 from .bulk import insert_rows
 from .readers import MAX_CELL, FileRejected, map_headers, open_table
 
@@ -69,8 +71,15 @@ TAG_SPLIT = re.compile(r"[,，、;；/|\s]+")
 GENDERS = {"男": Gender.MALE, "m": Gender.MALE, "male": Gender.MALE, "女": Gender.FEMALE,
            "f": Gender.FEMALE, "female": Gender.FEMALE}  # fmt: skip
 IMPORT_TAG_GROUP = "自定义"
-LIMITS = {"nickname": 64, "name": 32, "address": 200, "province": 16, "city": 32,
-          "district": 32, "notes": 2000}  # fmt: skip
+# The columns stored as they are, each held to its model field's max_length.
+TEXT_FIELDS = ("nickname", "name", "address", "province", "city", "district", "notes")
+LIMITS: dict[str, int] = {
+    name: model_field(Customer, name).max_length or MAX_CELL for name in TEXT_FIELDS
+}
+TAG_LIMIT = model_field(Tag, "name").max_length or MAX_CELL
+CHANNEL_LIMIT = model_field(Channel, "name").max_length or MAX_CELL
+# An unknown source is kept in the notes, after the row's own notes.
+SOURCE_NOTE = "\n来源：{}"
 UPDATABLE = ["name", "wechat_id", "phone", "gender", "birthday", "province", "city", "district",
              "address", "channel", "added_on", "notes"]  # fmt: skip
 
@@ -105,6 +114,13 @@ class Rejection:
 
 
 Key = tuple[str, str]  # ("phone", "13800138000") or ("wechat_id", "wangmei")
+
+
+def name_key(nickname: str, name: str) -> Key:
+    # No cell holds a NUL (they are refused), so it cannot join two names into a third.
+    return ("name", f"{nickname}\x00{name}")
+
+
 Identity = tuple[str, int]  # ("c", customer id) or, in a dry run, ("r", first row of a new one)
 CHUNK = 1000
 PREVIEW = 20
@@ -118,9 +134,22 @@ class Planned:
     existing: Customer | None = None  # the customer this row updates
     folded: bool = False  # the customer comes from an earlier row of the same file
     created_pk: int | None = None  # the customer this row made, once written
+    by_name: bool = False  # no identifier: matched to a customer by nickname and name
 
     def identifiers(self) -> list[Key]:
         return [(k, self.values[k]) for k in ("phone", "wechat_id") if self.values.get(k)]
+
+    def name_key(self) -> Key:
+        return name_key(self.values["nickname"], self.values.get("name", ""))
+
+    def stored_name_key(self, rule: str) -> Key:
+        """The nickname and name of the customer this row leaves behind."""
+        if self.existing is None:
+            return self.name_key()
+        name, new = self.existing.name, self.values.get("name", "")
+        if new and (rule == "overwrite" or (rule == "fill" and not name)):
+            name = new
+        return name_key(self.existing.nickname, name)
 
     def identity(self) -> Identity:
         if self.existing is not None:
@@ -136,6 +165,7 @@ class Plan:
     updated: int = 0
     merged: int = 0
     unchanged: int = 0
+    matched_by_name: int = 0  # rows without phone or WeChat ID found by nickname and name
     rejected: list[Rejection] = field(default_factory=list)
     preview: list[Planned] = field(default_factory=list)  # the first rows that change the pool
 
@@ -146,6 +176,7 @@ class Plan:
             "updated": self.updated,
             "merged": self.merged,
             "unchanged": self.unchanged,
+            "matched_by_name": self.matched_by_name,
             "rejected": [r.as_dict() for r in self.rejected],
         }
 
@@ -159,14 +190,18 @@ def _clean_row(
     def reject(field_name: str, reason: str) -> None:
         errors.append(Rejection(number, headers[mapping[field_name]], reason))
 
+    limits = {**LIMITS, "channel": CHANNEL_LIMIT}
+    if raw.get("channel"):
+        limits["notes"] = LIMITS["notes"] - len(SOURCE_NOTE.format(raw["channel"]))
     for field_name, text in raw.items():
-        if len(text) > MAX_CELL or len(text) > LIMITS.get(field_name, MAX_CELL):
-            reject(
-                field_name,
-                _("Too long: at most %(n)s characters.") % {"n": LIMITS.get(field_name, MAX_CELL)},
-            )
+        limit = min(limits.get(field_name, MAX_CELL), MAX_CELL)
+        if CONTROL.search(text):
+            reject(field_name, control_message())
             raw[field_name] = ""
-        elif text.startswith("="):
+        elif len(text) > limit:
+            reject(field_name, _("Too long: at most %(n)s characters.") % {"n": max(limit, 0)})
+            raw[field_name] = ""
+        elif is_formula(text):
             reject(field_name, _("A formula cannot be imported: paste the value instead."))
             raw[field_name] = ""
     values: dict[str, Any] = {}
@@ -213,6 +248,14 @@ def _clean_row(
     if raw.get("channel"):
         values["channel_name"] = raw["channel"]
     tags = [t for t in TAG_SPLIT.split(raw.get("tags", "")) if t][:20]
+    for tag in tags:
+        # Cut to the field, two long tags sharing their start would become one.
+        if len(tag) > TAG_LIMIT:
+            reject(
+                "tags",
+                _("The tag “%(tag)s…” is too long: at most %(n)s characters.")
+                % {"tag": tag[:TAG_LIMIT], "n": TAG_LIMIT},
+            )
     return values, tags, errors
 
 
@@ -283,7 +326,12 @@ class _Pass:
         self.plan = Plan(rule=rule)
         self.done: dict[Key, Identity] = {}
         self.done_identities: set[Identity] = set()
+        self.done_names: dict[Key, set[Identity]] = {}
         self.writer = _Writer(user) if write else None
+        # Who may not add tags imports only the existing ones, as `POST /api/tags` refuses them.
+        self.known_tags: set[str] | None = None
+        if not Tag.may_be_added_by(user):
+            self.known_tags = set(Tag.objects.values_list("name", flat=True))
 
     def run(self, progress: Progress | None) -> Plan:
         chunk: list[tuple[int, list[str]]] = []
@@ -302,7 +350,29 @@ class _Pass:
             progress(self.plan.rows, self.plan.rows)
         return self.plan
 
-    def _reject_two(self, row: Planned) -> None:
+    def _refused_tags(self, number: int, tags: list[str]) -> list[Rejection]:
+        """A rejected cell for each tag of the row that does not exist, when the importer may
+        not add tags."""
+        if self.known_tags is None:
+            return []
+        refused = [name for name in dict.fromkeys(tags) if name not in self.known_tags]
+        if not refused:
+            return []
+        column = self.table.headers[self.mapping["tags"]]
+        reason = _(
+            "Unknown tag “%(name)s”: only the owner can add tags; ask the owner or choose an "
+            "existing tag."
+        )
+        shown = [name if len(name) <= 32 else f"{name[:32]}…" for name in refused]
+        return [Rejection(number, column, reason % {"name": name}) for name in shown]
+
+    def _reject_two(self, row: Planned, pool: dict[Key, Customer], visible: set[int]) -> None:
+        hidden = [key for key in row.identifiers() if key in pool and pool[key].pk not in visible]
+        if hidden:
+            # Not "merge them": the other one is in another branch, and says no more than that.
+            column = self.table.headers[self.mapping[hidden[0][0]]]
+            self.plan.rejected.append(Rejection(row.row, column, str(DUPLICATE_ELSEWHERE)))
+            return
         reason = _("The phone and the WeChat ID belong to two customers: merge them first.")
         self.plan.rejected.append(Rejection(row.row, "", reason))
 
@@ -311,12 +381,15 @@ class _Pass:
         cleaned = []
         for number, cells in chunk:
             values, tags, errors = _clean_row(number, cells, self.mapping, headers)
+            errors += self._refused_tags(number, tags)
             if errors:
                 plan.rejected.extend(errors)
             else:
                 cleaned.append(Planned(row=number, values=values, tags=tags))
-        pool, visible = self._lookup(cleaned)
+        pool, visible, named = self._lookup(cleaned)
+        named_by_pk = {c.pk: c for found in named.values() for c in found}
         pending: dict[Key, Planned] = {}  # rows of this chunk, by identifier
+        pending_names: dict[Key, list[Planned]] = {}  # and by nickname and name
         rows: list[Planned] = []
         for row in cleaned:
             keys = row.identifiers()
@@ -328,8 +401,21 @@ class _Pass:
                     found.setdefault(self.done[key], None)
                 elif key in pool:
                     found.setdefault(("c", pool[key].pk), None)
-            if len(found) > 1:
-                self._reject_two(row)
+            if not keys:
+                # No phone, no WeChat ID: the same nickname and name is the same person, when
+                # exactly one customer the importer may see (or one row before) has them.
+                wanted = row.name_key()
+                for twin in pending_names.get(wanted, []):
+                    found.setdefault(twin.identity(), twin)
+                for identity in self.done_names.get(wanted, ()):
+                    found.setdefault(identity, None)
+                for customer in named.get(wanted, []):
+                    found.setdefault(("c", customer.pk), None)
+                if len(found) > 1:
+                    self._reject_ambiguous(row)
+                    continue
+            elif len(found) > 1:
+                self._reject_two(row, pool, visible)
                 continue
             if found:
                 identity, earlier = next(iter(found.items()))
@@ -347,16 +433,24 @@ class _Pass:
                     if not self.write:
                         continue
                     row.folded = True
-                existing = next(pool[k] for k in keys if k in pool) if identity[0] == "c" else None
-                if existing is not None and existing.pk not in visible:
-                    held = "phone" if row.values.get("phone") else "wechat_id"
-                    column = headers[self.mapping[held]]
-                    plan.rejected.append(Rejection(row.row, column, str(DUPLICATE_ELSEWHERE)))
-                    continue
-                row.existing = existing
+                if not keys:
+                    row.existing = named_by_pk.get(identity[1]) or self._customer(identity)
+                    row.by_name = not row.folded
+                    plan.matched_by_name += row.by_name
+                else:
+                    existing = (
+                        next(pool[k] for k in keys if k in pool) if identity[0] == "c" else None
+                    )
+                    if existing is not None and existing.pk not in visible:
+                        held = "phone" if row.values.get("phone") else "wechat_id"
+                        column = headers[self.mapping[held]]
+                        plan.rejected.append(Rejection(row.row, column, str(DUPLICATE_ELSEWHERE)))
+                        continue
+                    row.existing = existing
             rows.append(row)
             for key in keys:
                 pending[key] = row
+            pending_names.setdefault(row.stored_name_key(plan.rule), []).append(row)
         creates = [r for r in rows if r.existing is None]
         updates = []
         for row in rows:
@@ -380,14 +474,51 @@ class _Pass:
             self.done_identities.add(identity)
             for key in row.identifiers():
                 self.done[key] = identity
+            self.done_names.setdefault(row.stored_name_key(plan.rule), set()).add(identity)
 
-    def _lookup(self, rows: list[Planned]) -> tuple[dict[Key, Customer], set[int]]:
+    def _reject_ambiguous(self, row: Planned) -> None:
+        column = "nickname" if "nickname" in self.mapping else "name"
+        reason = _(
+            "Several customers have this nickname and name: add the phone or WeChat ID to say "
+            "which one."
+        )
+        self.plan.rejected.append(
+            Rejection(row.row, self.table.headers[self.mapping[column]], reason)
+        )
+
+    def _customer(self, identity: Identity) -> Customer | None:
+        """A customer written by an earlier chunk, which this chunk's rows found by name."""
+        if identity[0] != "c":
+            return None
+        return (
+            Customer.objects.visible_to(self.user)
+            .select_related("channel")
+            .prefetch_related("tags")
+            .filter(pk=identity[1])
+            .first()
+        )
+
+    def _lookup(
+        self, rows: list[Planned]
+    ) -> tuple[dict[Key, Customer], set[int], dict[Key, list[Customer]]]:
         """The pool's customers with this chunk's phones or WeChat IDs, and which of them the
-        importer may see."""
+        importer may see; and, for the rows with neither, the customers the importer may see
+        with their nickname, by nickname and name."""
+        nicknames = {r.values["nickname"] for r in rows if not r.identifiers()}
+        named: dict[Key, list[Customer]] = {}
+        if nicknames:
+            for customer in (
+                Customer.objects.visible_to(self.user)
+                .filter(nickname__in=nicknames)
+                .order_by()
+                .select_related("channel")
+                .prefetch_related("tags")
+            ):
+                named.setdefault(name_key(customer.nickname, customer.name), []).append(customer)
         phones = {r.values["phone"] for r in rows if r.values.get("phone")}
         wechat_ids = {r.values["wechat_id"] for r in rows if r.values.get("wechat_id")}
         if not phones and not wechat_ids:
-            return {}, set()
+            return {}, set(), named
         found = (
             Customer.objects.filter(Q(phone__in=phones) | Q(wechat_id__in=wechat_ids))
             .order_by()  # the default order made SQLite walk the whole table by `created`
@@ -404,7 +535,7 @@ class _Pass:
             .filter(pk__in={c.pk for c in pool.values()})
             .values_list("pk", flat=True)
         )
-        return pool, visible
+        return pool, visible, named
 
 
 def _fold(into: dict[str, Any], values: dict[str, Any], rule: str) -> None:

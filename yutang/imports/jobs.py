@@ -216,6 +216,7 @@ def _preview_row(planned: Any) -> dict[str, Any]:
         "wechat_id": values.get("wechat_id", ""),
         "region": f"{values.get('province', '')}{values.get('city', '')}",
         "update": planned.existing is not None,
+        "by_name": getattr(planned, "by_name", False),
     }
 
 

@@ -25,6 +25,12 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
     def visible_to(self, user: User) -> PaymentQuerySet:
         return self.filter(customer__in=Customer.objects.visible_to(user))
 
+    def imported_for(self, user: User) -> PaymentQuerySet:
+        """The payments that count as already imported when `user` imports a bill: those they may
+        see, and those they imported themselves. One of another branch is neither confirmed nor
+        touched: the importer's row becomes a payment of their own."""
+        return self.filter(Q(customer__in=Customer.objects.visible_to(user)) | Q(imported_by=user))
+
 
 class Payment(models.Model):
     """Money a customer sent, read from a WeChat Pay or Alipay bill."""
@@ -53,9 +59,11 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         constraints = [
-            # Importing the same bill twice, or an overlapping one, creates no twin.
+            # Importing the same bill twice, or an overlapping one, creates no twin. Per importer,
+            # so that an id another branch imported neither blocks nor reveals theirs.
             models.UniqueConstraint(
-                fields=["source", "transaction_id"], name="payment_unique_transaction"
+                fields=["source", "transaction_id", "imported_by"],
+                name="payment_unique_transaction_per_importer",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,13 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.forms import clean_phone_value, clean_wechat_id_value
 from yutang.customers.models import Customer
+from yutang.lib.xlsx import is_formula
 from yutang.orders import actions
-from yutang.orders.models import START_STATUSES, Order, Status
+from yutang.orders.models import START_STATUSES, Order, OrderLine, Status
 
+from .bounds import CONTROL, BadValue, control_message, model_field, parse_decimal, parse_int
 from .customers import Rejection, parse_date
-from .readers import FileRejected, map_headers, open_table
+from .readers import MAX_CELL, FileRejected, map_headers, open_table
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "order_no": ("订单号", "订单编号", "单号", "order", "order no", "order number"),
@@ -39,6 +41,13 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 STATUS_WORDS = {str(label).split(" ")[0]: value for value, label in Status.choices}
 STATUS_WORDS.update({"意向": "intent", "待付款": "unpaid", "已付款": "paid", "已发货": "shipped",
                      "已签收": "signed", "已完成": "completed"})  # fmt: skip
+NUMBER_PREFIX = "no:"
+
+
+def order_number_room() -> int:
+    """The longest order number the import reference holds whole: a longer one cut to fit
+    would make two orders one."""
+    return (model_field(Order, "import_ref").max_length or 0) - len(NUMBER_PREFIX)
 
 
 @dataclass
@@ -96,6 +105,25 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
         ) -> None:
             errors.append(Rejection(number, table.headers[mapping[name]], reason))
 
+        for name, text in list(raw.items()):
+            if CONTROL.search(text):
+                reject(name, control_message())
+            elif len(text) > MAX_CELL:
+                reject(name, _("Too long: at most %(n)s characters.") % {"n": MAX_CELL})
+            elif is_formula(text):
+                reject(name, _("A formula cannot be imported: paste the value instead."))
+            else:
+                continue
+            raw[name] = ""
+        if errors:
+            # A bad cell is not looked up: a NUL in a query is an error on PostgreSQL.
+            plan.rejected.extend(errors)
+            continue
+        if len(raw.get("order_no", "")) > order_number_room():
+            reject(
+                "order_no",
+                _("Order number too long: at most %(n)s characters.") % {"n": order_number_room()},
+            )
         customer = None
         try:
             if raw.get("phone"):
@@ -117,19 +145,18 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
             reject("product", _("Unknown product: %(value)s.") % {"value": raw.get("product", "")})
         quantity = 1
         if raw.get("quantity"):
-            if not raw["quantity"].isdigit() or int(raw["quantity"]) < 1:
-                reject("quantity", _("The quantity must be at least 1."))
-            else:
-                quantity = int(raw["quantity"])
+            try:
+                quantity = parse_int(model_field(OrderLine, "quantity"), raw["quantity"], minimum=1)
+            except BadValue as exc:
+                reject("quantity", exc.message)
         price = None
         if raw.get("price"):
             try:
-                price = Decimal(raw["price"].replace("¥", "").replace(",", ""))
-            except InvalidOperation:
-                reject("price", _("Enter a number."))
-            else:
-                if price < 0:
-                    reject("price", _("The price cannot be below zero."))
+                price = parse_decimal(
+                    model_field(OrderLine, "unit_price"), raw["price"], minimum=Decimal(0)
+                )
+            except BadValue as exc:
+                reject("price", exc.message)
         status: str = Status.COMPLETED
         if raw.get("status"):
             status = STATUS_WORDS.get(raw["status"], raw["status"])
@@ -150,7 +177,7 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
         assert customer is not None and product is not None
         line = actions.LineInput(product=product, quantity=quantity, unit_price=price)
         if raw.get("order_no"):
-            ref = f"no:{raw['order_no']}"[:64]
+            ref = NUMBER_PREFIX + raw["order_no"]
         else:
             digest = "|".join(str(v) for v in (customer.pk, at.date(), product.pk, quantity,
                                                price, status))  # fmt: skip
@@ -160,7 +187,8 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
                 by_ref[ref].lines.append(line)
             plan.merged += 1
             continue
-        if Order.objects.filter(import_ref=ref).exists():
+        # The `exclude` names the unique index's condition, without which SQLite scans the table.
+        if Order.objects.imported_for(user).filter(import_ref=ref).exclude(import_ref="").exists():
             imported_before.add(ref)
             plan.unchanged += 1
             continue

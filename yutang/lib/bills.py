@@ -825,3 +825,13 @@ def _account(text: str) -> str:
         if match:
             return (match.group(1) if match.group(1) is not None else match.group(2)).strip()
     return ""
+
+
+def column_header(layout: str, name: str) -> str:
+    """The header the bill's layout gives one of `BillRow`'s fields, as the seller sees it in
+    the file (for messages about a cell)."""
+    if layout.startswith("wechat"):
+        spec = _WECHAT
+    else:
+        spec = _ALIPAY_WEB if layout == "alipay_web" else _ALIPAY_APP
+    return spec.columns.get(name, (name,))[0]

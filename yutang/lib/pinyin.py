@@ -13,8 +13,8 @@ MAX_READINGS = 4
 
 
 @lru_cache(maxsize=65536)
-def _keys(text: str) -> tuple[str, ...]:
-    """Full-pinyin spellings of the text, then their initials (the first letter of each
+def _keys(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Full-pinyin spellings of the text, and their initials (the first letter of each
     reading, which is what pypinyin's FIRST_LETTER style gives, without a second lookup).
     Cached: an import meets the same names again and again."""
     per_char = pinyin(text, style=Style.NORMAL, heteronym=True, errors=lambda chars: list(chars))  # type: ignore[arg-type,return-value]
@@ -22,16 +22,29 @@ def _keys(text: str) -> tuple[str, ...]:
         list(dict.fromkeys(r.lower() for r in readings if r)) or [""] for readings in per_char
     ]
     initials = [list(dict.fromkeys(r[:1] for r in readings)) for readings in options]
-    full = ["".join(combo) for combo in islice(product(*options), MAX_READINGS)]
-    short = ["".join(combo) for combo in islice(product(*initials), MAX_READINGS)]
-    return (*full, *short)
+    full = tuple("".join(combo) for combo in islice(product(*options), MAX_READINGS))
+    short = tuple("".join(combo) for combo in islice(product(*initials), MAX_READINGS))
+    return full, short
 
 
-def search_keys(*texts: str) -> str:
-    """A space-separated string of full-pinyin and initials spellings of each text."""
-    keys: list[str] = []
+def search_keys(*texts: str, limit: int | None = None) -> str:
+    """A space-separated string of full-pinyin and initials spellings of each text. With a
+    `limit`, at most that many characters, cut at keys' ends: each text's first spelling and
+    its initials come first, the other readings of heteronyms only as far as they fit."""
+    first: list[str] = []
+    others: list[str] = []
     for text in texts:
         text = "".join(ch for ch in (text or "") if not ch.isspace())
         if text:
-            keys += _keys(text)
-    return " ".join(dict.fromkeys(k for k in keys if k))
+            full, short = _keys(text)
+            first += [full[0], short[0]]
+            others += [*full[1:], *short[1:]]
+    keys = [k for k in dict.fromkeys(first + others) if k]
+    if limit is not None:
+        kept, used = [], -1
+        for key in keys:
+            if used + 1 + len(key) <= limit:
+                kept.append(key)
+                used += 1 + len(key)
+        keys = kept
+    return " ".join(keys)

@@ -3,6 +3,8 @@ that a spreadsheet could take for a formula is neutralised."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,13 +14,43 @@ from typing import IO, Any
 import xlsxwriter
 
 # A cell starting with one of these is read as a formula by Excel, WPS or LibreOffice, or as
-# one once the sheet is saved as CSV (CSV injection): = + - @, and tab / carriage return
-# which some programs strip before evaluating.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# one once the sheet is saved as CSV (CSV injection): = + - @ and their full-width forms, which
+# WPS and Excel's Chinese input turn into the ASCII ones. Tab, carriage return and other spaces
+# or invisible marks before them are stripped by some programs before evaluating.
+FORMULA_STARTS = "=+-@＝＋－＠"
+# A call such as SUM( or HYPERLINK(, or a DDE link such as cmd|: what makes a cell starting with
+# + - @ a formula rather than a phone (+86 …) or a note (- call back).
+_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\s*\(|[A-Za-z]+\s*\|")
+
+
+def _payload(text: str) -> str:
+    """The text from its first visible character: spaces and control or format characters
+    (tab, CR, NUL, zero-width space, BOM …) before a payload do not disarm it."""
+    for index, char in enumerate(text):
+        if not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf")):
+            return text[index:]
+    return ""
 
 
 def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """The text as a spreadsheet shows it and never evaluates: quoted when it could start a
+    formula. Every export writes its text cells through here."""
+    payload = _payload(text)
+    if text.startswith(("\t", "\r")) or (payload[:1] and payload[0] in FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def is_formula(text: str) -> bool:
+    """Whether an imported cell is a formula rather than a value: it starts (after spaces and
+    invisible marks) with = or ＝, or with + - @ (or their full-width forms) and calls a
+    function or a DDE link. Imports refuse such a cell: the user meant its value."""
+    payload = _payload(text)
+    if not payload:
+        return False
+    if payload[0] in "=＝":
+        return True
+    return payload[0] in FORMULA_STARTS and _CALL.search(payload) is not None
 
 
 def write_sheet(

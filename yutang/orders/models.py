@@ -62,6 +62,12 @@ class OrderQuerySet(models.QuerySet["Order"]):
     def visible_to(self, user: User) -> OrderQuerySet:
         return self.filter(customer__in=Customer.objects.visible_to(user))
 
+    def imported_for(self, user: User) -> OrderQuerySet:
+        """The orders that count as already imported when `user` imports a file: those they may
+        see, and those they sold themselves. One of another branch is neither confirmed nor
+        touched: the importer's row becomes an order of their own."""
+        return self.filter(Q(customer__in=Customer.objects.visible_to(user)) | Q(seller=user))
+
     def paid(self) -> OrderQuerySet:
         return self.filter(status__in=PAID_STATUSES)
 
@@ -132,8 +138,12 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="order_status_valid"
             ),
+            # Per seller (an imported order's seller is its importer), so that an order number
+            # another branch imported neither blocks nor reveals theirs.
             models.UniqueConstraint(
-                fields=["import_ref"], condition=~Q(import_ref=""), name="order_unique_import_ref"
+                fields=["import_ref", "seller"],
+                condition=~Q(import_ref=""),
+                name="order_unique_import_ref_per_seller",
             ),
         ]
         verbose_name = _("order")

@@ -9,8 +9,9 @@ from yutang.accounts.models import User
 from yutang.customers.actions import log_activity
 from yutang.customers.models import ActivityKind, Customer
 
+from .kinds import KINDS, Kind
 from .messages import message, reason
-from .models import Kind, State, Touchpoint
+from .models import State, Touchpoint
 
 
 class TouchpointError(ValueError):
@@ -33,13 +34,12 @@ def complete_touchpoint(*, touchpoint: Touchpoint, actor: User | None, note: str
         raise TouchpointError("settled")
     _settle(touchpoint, State.DONE, actor)
     customer = touchpoint.customer
-    channel = "call" if touchpoint.kind == Kind.VIP_CALL else "chat"
     summary = f"{touchpoint.get_kind_display()}：{note or message(touchpoint)}"
     log_followup(
         customer=customer,
         actor=actor,
         stage="",
-        channel=channel,
+        channel=KINDS[touchpoint.kind].channel,
         summary=summary[:2000],
         amount=customer.deal_amount,
     )

@@ -15,8 +15,9 @@ from yutang.lib.ids import parse_id
 
 from . import actions
 from .derive import ensure_derived
+from .kinds import Kind
 from .messages import message, reason, templates_by_kind
-from .models import Kind, State, Touchpoint
+from .models import State, Touchpoint
 from .workbench import build_workbench
 
 router: Router = Router(tags=["touchpoints"])

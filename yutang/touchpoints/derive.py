@@ -19,7 +19,8 @@ from yutang.orders.models import PAID_STATUSES, Order, OrderLine
 from yutang.orders.models import Status as OrderStatus
 from yutang.rules.models import Rules
 
-from .models import DerivationRun, Kind, State, Touchpoint
+from .kinds import Kind
+from .models import DerivationRun, State, Touchpoint
 
 # Greetings that come a little late still please; later than this they are dropped.
 BELATED_DAYS = 3

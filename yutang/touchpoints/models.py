@@ -9,25 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from yutang.customers.models import Customer
 
+from .kinds import TRANSACTIONAL, Kind
+
 if TYPE_CHECKING:
     from yutang.accounts.models import User
-
-
-class Kind(models.TextChoices):
-    PAYMENT_REMINDER = "payment_reminder", _("payment reminder (催付)")
-    ORDER_REMINDER = "order_reminder", _("order reminder (下单提醒)")
-    SHIPPING_NOTICE = "shipping_notice", _("shipping notice (发货通知)")
-    DELIVERY_CARE = "delivery_care", _("delivery care (签收关怀)")
-    REPURCHASE = "repurchase", _("repurchase (用完复购)")
-    REACTIVATION = "reactivation", _("reactivation (沉睡唤醒)")
-    FOLLOWUP_DUE = "followup_due", _("follow-up due (跟进到期)")
-    BIRTHDAY = "birthday", _("birthday (生日)")
-    HOLIDAY = "holiday", _("holiday (节日)")
-    VIP_CALL = "vip_call", _("VIP call (VIP 电话)")
-
-
-# Touches about an order in progress: they ignore the frequency cap and do-not-disturb.
-TRANSACTIONAL = {Kind.PAYMENT_REMINDER, Kind.ORDER_REMINDER, Kind.SHIPPING_NOTICE}
 
 
 class State(models.TextChoices):

@@ -17,7 +17,9 @@ from yutang.rules.models import Rules
 
 from . import actions
 from .derive import ensure_derived
-from .models import Kind, MessageTemplate, Touchpoint
+from .kinds import KINDS
+from .messages import templates_by_kind
+from .models import MessageTemplate, Touchpoint
 from .workbench import build_workbench
 
 
@@ -82,21 +84,17 @@ RulesForm = modelform_factory(Rules, exclude=[])
 def rules_settings(request: HttpRequest) -> HttpResponse:
     owner_required(request)
     form = RulesForm(request.POST or None, instance=Rules.current(), prefix="rules")
-    templates = {t.kind: t for t in MessageTemplate.objects.all()}
     if request.method == "POST" and form.is_valid():
         form.save()
-        for kind in Kind.values:
+        for kind in KINDS:
             text = request.POST.get(f"template-{kind}", "").strip()
             if text:
                 MessageTemplate.objects.update_or_create(kind=kind, defaults={"text": text[:1000]})
         messages.success(request, _("Saved."))
         return redirect("touchpoints:rules")
-    rows = [(kind, label, templates.get(kind)) for kind, label in Kind.choices]
-    placeholders = (
-        "{称呼} {昵称} {姓名} {商品} {快递公司} {快递单号} {上次购买} {节日} {下一步} {金额}"
-    )
-    return render(
-        request,
-        "touchpoints/rules.html",
-        {"form": form, "rows": rows, "placeholders": placeholders},
-    )
+    templates = templates_by_kind()
+    rows = [
+        (kind, spec.label, templates[kind], " ".join(f"{{{p}}}" for p in spec.placeholders))
+        for kind, spec in KINDS.items()
+    ]
+    return render(request, "touchpoints/rules.html", {"form": form, "rows": rows})

@@ -9,27 +9,15 @@ from decimal import Decimal
 from yutang.accounts.models import User
 from yutang.rules.models import Rules
 
+from .kinds import KINDS, TRANSACTIONAL
 from .messages import message, reason, templates_by_kind
-from .models import TRANSACTIONAL, Kind, State, Touchpoint
+from .models import State, Touchpoint
 
 GRADE_VALUE = {"AA": 1.0, "A": 0.9, "B": 0.6, "C": 0.5, "D": 0.3, "F": 0.1, "": 0.4}
 # The 20% who bring the money get more of the seller's time, potential A a push to grow, and
 # loss-makers less (seeds 003 and 004); customers without a class are neither.
 CLASS_VALUE = {"A": 1.25, "B": 1.0, "C": 0.9, "": 1.0}
 FLAG_VALUE = {"potential": 1.1, "loss": 0.8, "": 1.0}
-# How urgent each kind is on its due day; a day overdue adds a tenth, up to a week.
-KIND_URGENCY = {
-    Kind.PAYMENT_REMINDER: 1.0,
-    Kind.ORDER_REMINDER: 0.95,
-    Kind.SHIPPING_NOTICE: 0.9,
-    Kind.REPURCHASE: 0.85,
-    Kind.FOLLOWUP_DUE: 0.8,
-    Kind.BIRTHDAY: 0.75,
-    Kind.DELIVERY_CARE: 0.7,
-    Kind.VIP_CALL: 0.7,
-    Kind.REACTIVATION: 0.6,
-    Kind.HOLIDAY: 0.5,
-}
 # A customer with no open deal: a buyer is likelier to buy again than a stranger.
 NO_STAGE_PROBABILITY = {True: Decimal("0.5"), False: Decimal("0.2")}
 
@@ -74,7 +62,7 @@ def priority(
     value = GRADE_VALUE.get(grade, 0.4) * (1.2 if vip else 1.0)
     value *= CLASS_VALUE.get(value_class, 1.0) * FLAG_VALUE.get(value_flag, 1.0)
     overdue = min(max((today - due_on).days, 0), 7)
-    urgency = KIND_URGENCY.get(Kind(kind), 0.5) * (1 + overdue / 10)
+    urgency = KINDS[kind].urgency * (1 + overdue / 10)
     probability = rules.stage_probability(stage) if stage else NO_STAGE_PROBABILITY[consumed]
     return round(value * urgency * float(probability), 6)
 

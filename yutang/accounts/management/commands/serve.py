@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -23,10 +24,19 @@ class Command(BaseCommand):
         serve(bind=options["bind"], workers=options["workers"])
 
 
+def close_connections() -> None:
+    """A worker must never inherit the master's database connection: two processes talking
+    over one socket lose sessions and answer garbage. The master has one open after `migrate`
+    (and after `demo` prepared its data), and kept it with CONN_MAX_AGE on PostgreSQL."""
+    connections.close_all()
+
+
 def serve(*, bind: str, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     from yutang.wsgi import application
+
+    close_connections()
 
     class App(BaseApplication):
         def load_config(self) -> None:
@@ -35,6 +45,8 @@ def serve(*, bind: str, workers: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
+            # Also before every fork of a worker the master restarts later.
+            self.cfg.set("pre_fork", lambda _server, _worker: close_connections())
 
         def load(self) -> Any:
             return application
