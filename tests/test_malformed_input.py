@@ -108,6 +108,23 @@ class MalformedIdTests(BaseTestCase):
             assert "介绍人不存在" in response.content.decode(), referrer
         assert state() == before
 
+    def test_it_refuses_tags_that_are_not_numbers(self) -> None:
+        before = state()
+        for tag in BAD_IDS:
+            response = self.client.post(
+                f"/customers/{self.customer.pk}/edit/",
+                {
+                    "nickname": "小美",
+                    "owner": self.bob.pk,
+                    "birthday_calendar": "solar",
+                    "tags": tag,
+                },
+            )
+            assert response.status_code == 200, tag
+            assert "未知标签" in response.content.decode(), tag
+            assert self.client.get("/customers/", {"tag": tag}).status_code == 200, tag
+        assert state() == before
+
     def test_it_refuses_settings_ids_that_are_not_numbers(self) -> None:
         self.login(self.alice)
         for pk in BAD_IDS:

@@ -96,6 +96,18 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Tag) -> str:  # type: ignore[override]
         return obj.name
 
+    def clean(self, value: Any) -> Any:
+        # Django checks each value with the database, which cannot even compare an id past what
+        # a 64-bit column holds (SQLite raises): such a value is a tag that does not exist.
+        for item in value if isinstance(value, list | tuple) else ():
+            if parse_id(item) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(item)[:30]},
+                )
+        return super().clean(value)
+
 
 class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
     referrer = forms.ModelChoiceField(
@@ -232,7 +244,7 @@ class CustomerFilterForm(forms.Form):
     grade = forms.MultipleChoiceField(
         required=False, choices=[("none", _("Not graded")), *Grade.choices]
     )
-    tag = forms.ModelMultipleChoiceField(queryset=Tag.objects.all(), required=False)
+    tag = TagChoiceField(queryset=Tag.objects.all(), required=False)
     tag_mode = forms.ChoiceField(
         required=False, choices=[("any", _("any of")), ("all", _("all of"))]
     )
