@@ -121,7 +121,7 @@ def create_users() -> tuple[Any, list[Any]]:
 
 def create_products() -> list[Any]:
     from yutang.catalog.models import Product
-    from yutang.customers.demo_sales import PRODUCTS
+    from yutang.demo.sales import PRODUCTS
 
     return Product.objects.bulk_create(
         [
@@ -145,8 +145,8 @@ def create_customers(
     first so that created dates, grades and consumed agree with the orders made later."""
     from django.utils import timezone
 
-    from yutang.customers.management.commands.demo import GIVEN, SURNAMES
     from yutang.customers.models import Customer
+    from yutang.demo.management.commands.demo import GIVEN, SURNAMES
     from yutang.followups.models import FollowUp, FollowUpChannel
 
     sellers = [owner.pk] * 4 + [a.pk for a in agents] * 2

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "yutang.touchpoints",
     "yutang.imports",
     "yutang.analytics",
+    "yutang.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -148,6 +149,15 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "uploads"
 # Uploads at least this large are checked and imported in the background, with a progress bar.
 YUTANG_IMPORT_BACKGROUND_BYTES = int(os.environ.get("YUTANG_IMPORT_BACKGROUND_BYTES", 1_000_000))
+# The largest file any way in (page, API, command) accepts, and the largest sheet it reads.
+YUTANG_IMPORT_MAX_BYTES = int(os.environ.get("YUTANG_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+# Small files stay in memory; larger ones are stored only up to that limit (+1 byte, to tell).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "yutang.imports.uploads.LimitedUploadHandler",
+]
+YUTANG_IMPORT_MAX_ROWS = int(os.environ.get("YUTANG_IMPORT_MAX_ROWS", 1_000_000))
+YUTANG_IMPORT_MAX_COLUMNS = int(os.environ.get("YUTANG_IMPORT_MAX_COLUMNS", 200))
 # Served straight from the package by whitenoise, so `yutang serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 

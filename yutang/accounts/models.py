@@ -66,7 +66,7 @@ class User(AbstractUser):
             assert upline is not None
             if upline.role != Role.AGENT:
                 raise ValidationError({"upline": _("The upline must be an agent.")})
-            if self.pk and (upline.pk == self.pk or upline.tree_path.startswith(self.tree_path)):
+            if self.pk and (upline.pk == self.pk or upline.is_in_branch_of(self)):
                 raise ValidationError(
                     {"upline": _("An agent cannot sit below their own downline.")}
                 )
@@ -90,9 +90,17 @@ class User(AbstractUser):
                         member.tree_path = new_path + member.tree_path[len(old_path) :]
                         User.objects.filter(pk=member.pk).update(tree_path=member.tree_path)
 
+    def branch_q(self, prefix: str = "") -> models.Q:
+        """This agent's branch (the agent and every agent below them, recursively) as a filter
+        on a user, or on the user a relation reaches through `prefix` (e.g. "owner__")."""
+        return models.Q(**{f"{prefix}tree_path__startswith": self.tree_path})
+
     def branch(self) -> models.QuerySet[User]:
-        """This agent and every agent below them, recursively."""
-        return User.objects.filter(tree_path__startswith=self.tree_path)
+        return User.objects.filter(self.branch_q())
+
+    def is_in_branch_of(self, head: User) -> bool:
+        """The rule of `branch_q` for one user in memory: `head` or below them."""
+        return self.tree_path.startswith(head.tree_path)
 
 
 class ApiToken(models.Model):

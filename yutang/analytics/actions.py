@@ -32,11 +32,10 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from yutang.customers.models import Customer, ValueClass, ValueFlag
-from yutang.orders.models import PAID_STATUSES, CustomerCost, Order
+from yutang.orders.models import CustomerCost, Order
 from yutang.rules.models import Rules
 
 from .models import CustomerStats
-from .queries import order_amounts
 
 BATCH = 5000
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -62,7 +61,9 @@ def refresh_all_stats() -> int:
 @transaction.atomic
 def _refresh_batch(ids: list[int]) -> None:
     orders = (
-        order_amounts(Order.objects.filter(customer_id__in=ids, status__in=PAID_STATUSES))
+        Order.objects.filter(customer_id__in=ids)
+        .paid()
+        .with_totals()
         .annotate(
             delay=ExpressionWrapper(F("paid_at") - F("created"), output_field=DurationField())
         )
@@ -71,7 +72,7 @@ def _refresh_batch(ids: list[int]) -> None:
             n=Count("id"),
             first=Min("paid_at"),
             last=Max("paid_at"),
-            revenue=Sum("amount"),
+            revenue=Sum("total_amount"),
             goods=Sum("goods_cost"),
             mean_delay=Avg("delay"),
         )

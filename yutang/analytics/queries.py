@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import (
@@ -28,14 +28,14 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yutang.accounts.models import User
 from yutang.customers.models import Customer, ValueClass, ValueFlag
 from yutang.followups.models import FollowUp
-from yutang.orders.models import PAID_STATUSES, CustomerCost, Order, OrderLine
+from yutang.orders.models import CustomerCost, Order, OrderLine, OrderQuerySet
 
 from .models import CustomerStats
 
@@ -75,9 +75,9 @@ class Period:
         total = costs.values("customer").annotate(total=Sum("amount")).values("total")
         return Subquery(total, output_field=MONEY)
 
-    def orders(self, customers: QuerySet[Customer]) -> QuerySet[Order]:
+    def orders(self, customers: QuerySet[Customer]) -> OrderQuerySet:
         """The paid orders of these customers in the period."""
-        orders = scoped(Order.objects.filter(status__in=PAID_STATUSES), customers)
+        orders = scoped(Order.objects.paid(), customers)
         start, end = self.bounds()
         if start:
             orders = orders.filter(paid_at__gte=start)
@@ -104,39 +104,24 @@ def preset_period(preset: str, today: date) -> Period:
     return Period()
 
 
+Rows = TypeVar("Rows", bound=QuerySet[Any])
+
+
 def in_scope(user: User, branch: User | None = None) -> QuerySet[Customer]:
     """The customers an analysis covers: those the user may see, within an agent's branch when
     one is chosen (an agent's own analytics always cover their branch only)."""
     customers = Customer.objects.visible_to(user)
     if branch is not None:
-        customers = customers.filter(owner__tree_path__startswith=branch.tree_path)
+        customers = customers.filter(branch.branch_q("owner__"))
     return customers
 
 
-def scoped(rows: QuerySet[Any], customers: QuerySet[Customer]) -> QuerySet[Any]:
+def scoped(rows: Rows, customers: QuerySet[Customer]) -> Rows:
     """Rows of these customers. When the scope is the whole pool (the owner's and staff's),
     no filter at all: `customer_id IN (every customer)` costs PostgreSQL a second a query."""
     if not customers.query.where:
         return rows
     return rows.filter(customer__in=customers)
-
-
-def _line_sum(expression: Any) -> Subquery:
-    lines = OrderLine.objects.filter(order=OuterRef("pk")).values("order")
-    return Subquery(
-        lines.annotate(total=Sum(expression, output_field=MONEY)).values("total"),
-        output_field=MONEY,
-    )
-
-
-def order_amounts(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """Each order's revenue (lines less discount, never below zero) and cost of goods."""
-    return orders.annotate(
-        amount=Greatest(
-            Coalesce(_line_sum(F("quantity") * F("unit_price")), ZERO) - F("discount"), ZERO
-        ),
-        goods_cost=Coalesce(_line_sum(F("quantity") * F("unit_cost")), ZERO),
-    )
 
 
 def buyer_values(customers: QuerySet[Customer], period: Period) -> QuerySet[Any]:
@@ -147,9 +132,10 @@ def buyer_values(customers: QuerySet[Customer], period: Period) -> QuerySet[Any]
         )
     keep = period.keep_costs(OuterRef("customer_id"))
     return (
-        order_amounts(period.orders(customers))
+        period.orders(customers)
+        .with_totals()
         .values("customer_id")
-        .annotate(orders=Count("id"), revenue=Sum("amount"), goods=Sum("goods_cost"))
+        .annotate(orders=Count("id"), revenue=Sum("total_amount"), goods=Sum("goods_cost"))
         .annotate(profit=F("revenue") - F("goods") - Coalesce(keep, ZERO))
         .values("customer_id", "orders", "revenue", "profit")
         .order_by()
@@ -437,7 +423,7 @@ def repurchase(customers: QuerySet[Customer], period: Period) -> dict[str, Any]:
     )[0]
     # PostgreSQL sums integers as numeric: plain integers on every database.
     buyers, repeat, n_orders = (int(value or 0) for value in counted)
-    revenue = order_amounts(orders).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    revenue = orders.with_totals().aggregate(total=Sum("total_amount"))["total"] or Decimal(0)
     gaps, gap_params = _gaps_sql(customers, period, per_product=False)
     median = _medians(gaps, gap_params, None).get(None)
     return {
@@ -528,7 +514,7 @@ def cohorts(customers: QuerySet[Customer], months: int = 12) -> dict[str, Any]:
     share who bought again in each following month (month 0 is 100%)."""
     # No ordering: Order's default would sort every paid order before grouping.
     orders = (
-        scoped(Order.objects.filter(status__in=PAID_STATUSES), customers)
+        scoped(Order.objects.paid(), customers)
         .values("customer_id", "paid_at", first=F("customer__stats__first_paid_at"))
         .order_by()
     )
@@ -642,9 +628,11 @@ def profit_expression(period: Period) -> Any:
     statistics row for all time, correlated subqueries over orders and costs for a period."""
     if period.is_all_time:
         return Coalesce(F("stats__profit"), ZERO)
-    orders = order_amounts(period.orders(Customer.objects.all()).filter(customer=OuterRef("pk")))
+    orders = period.orders(Customer.objects.all()).filter(customer=OuterRef("pk")).with_totals()
     sales = Subquery(
-        orders.values("customer").annotate(net=Sum("amount") - Sum("goods_cost")).values("net"),
+        orders.values("customer")
+        .annotate(net=Sum("total_amount") - Sum("goods_cost"))
+        .values("net"),
         output_field=MONEY,
     )
     return Coalesce(sales, ZERO) - Coalesce(period.keep_costs(OuterRef("pk")), ZERO)

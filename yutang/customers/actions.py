@@ -253,9 +253,8 @@ def _refresh_derived(customer: Customer) -> None:
     """What the merged records say together: bought or not, stage, lifecycle."""
     from yutang.analytics.actions import refresh_stats
     from yutang.orders.lifecycle import refresh_lifecycles
-    from yutang.orders.models import PAID_STATUSES
 
-    customer.consumed = customer.orders.filter(status__in=PAID_STATUSES).exists()
+    customer.consumed = customer.orders.paid().exists()
     latest = customer.followups.exclude(stage="").order_by("-at", "-id").first()
     if latest is not None:
         customer.stage, customer.deal_amount = latest.stage, latest.amount

@@ -44,7 +44,7 @@ def hides_referrer(customer: Customer, user: User) -> bool:
 
 def owner_choices(user: User) -> Any:
     users = User.objects.filter(is_active=True).order_by("role", "username")
-    return users if user.sees_everything else users.filter(tree_path__startswith=user.tree_path)
+    return users if user.sees_everything else users.filter(user.branch_q())
 
 
 class DuplicateCheckMixin:

@@ -140,7 +140,7 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
             return self.all()
         if not user.tree_path:
             return self.none()
-        return self.filter(owner__tree_path__startswith=user.tree_path)
+        return self.filter(user.branch_q("owner__"))
 
     def search(self, text: str) -> CustomerQuerySet:
         text = "".join(text.split()).lower()

@@ -11,9 +11,12 @@ from ninja.responses import Status
 from yutang.accounts.access import request_user
 from yutang.api import form_errors
 from yutang.customers.access import get_customer_for
+from yutang.customers.models import Customer
+from yutang.rules.models import Rules
 
 from .actions import log_followup
 from .forms import FollowUpForm
+from .queries import StageForecast, pipeline_forecast
 
 router: Router = Router(tags=["follow-ups"])
 
@@ -71,3 +74,19 @@ def create_followup(request: HttpRequest, customer_id: int, payload: FollowUpIn)
 def list_followups(request: HttpRequest, customer_id: int) -> Any:
     customer = get_customer_for(request_user(request), customer_id)
     return list(customer.followups.select_related("author")[:200])
+
+
+class PipelineOut(Schema):
+    items: list[StageForecast]
+    count: int
+    total: Decimal
+
+
+@router.get("/pipeline", response=PipelineOut, summary="The pipeline forecast")
+def pipeline(request: HttpRequest) -> Any:
+    """One item per stage, a to d, over the customers the caller may see: `count` customers,
+    the sum of their deal `amount`, the stage's `probability` (0 to 1, the owner's numbers) and
+    the `forecast`, amount × probability to the cent; `total` is the sum of the forecasts."""
+    customers = Customer.objects.visible_to(request_user(request))
+    forecast = pipeline_forecast(customers, Rules.current())
+    return {"items": forecast.stages, "count": len(forecast.stages), "total": forecast.total}

@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
-from django.db.models import Count, DecimalField, Sum, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +13,7 @@ from yutang.rules.models import Rules
 
 from .actions import log_followup
 from .forms import FollowUpForm
+from .queries import pipeline_forecast
 
 PIPELINE_COLUMN_SIZE = 20
 
@@ -33,42 +30,29 @@ def followup_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
 
 
 def pipeline(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    rules = Rules.current()
-    visible = Customer.objects.visible_to(user).exclude(stage="")
-    money = DecimalField(max_digits=14, decimal_places=2)
-    sums = {
-        row["stage"]: row
-        for row in visible.values("stage").annotate(
-            n=Count("id"), amount=Coalesce(Sum("deal_amount"), Value(0, output_field=money))
-        )
-    }
-    columns = []
-    total = Decimal(0)
-    for stage, label in Stage.choices:
-        row = sums.get(stage, {"n": 0, "amount": Decimal(0)})
-        probability = rules.stage_probability(stage)
-        forecast = (Decimal(str(row["amount"])) * probability).quantize(Decimal("0.01"))
-        total += forecast
-        customers = list(
-            visible.filter(stage=stage).order_by("-deal_amount", "-updated")[:PIPELINE_COLUMN_SIZE]
-        )
-        columns.append(
-            {
-                "stage": stage,
-                "label": label,
-                "count": row["n"],
-                "amount": row["amount"],
-                "probability": int(probability * 100),
-                "forecast": forecast,
-                "customers": customers,
-            }
-        )
+    visible = Customer.objects.visible_to(request_user(request))
+    forecast = pipeline_forecast(visible, Rules.current())
+    columns = [
+        {
+            "stage": row.stage,
+            "label": row.label,
+            "count": row.count,
+            "amount": row.amount,
+            "probability": int(row.probability * 100),
+            "forecast": row.forecast,
+            "customers": list(
+                visible.filter(stage=row.stage).order_by("-deal_amount", "-updated")[
+                    :PIPELINE_COLUMN_SIZE
+                ]
+            ),
+        }
+        for row in forecast.stages
+    ]
     active = request.GET.get("stage", "a")
     return render(
         request,
         "followups/pipeline.html",
-        {"columns": columns, "total": total, "active": active, "stages": Stage.choices},
+        {"columns": columns, "total": forecast.total, "active": active, "stages": Stage.choices},
     )
 
 

@@ -20,6 +20,7 @@ from yutang.lib.bills import (
     SUCCESS_STATUSES,
     Bill,
     BillRow,
+    check_size,
     column_header,
     parse_bill,
     summarize,
@@ -27,6 +28,7 @@ from yutang.lib.bills import (
 
 from .actions import log_payment, order_from_payment, refund_payment
 from .bounds import decimal_error, model_field, text_error
+from .customers import Rejections
 from .models import Payment
 from .readers import FileRejected
 
@@ -44,7 +46,7 @@ class BillPlan:
     matches: dict[str, Customer | None] = field(default_factory=dict)  # counterparty → customer
     refunds: list[BillRow] = field(default_factory=list)
     known: int = 0  # incoming payments imported before
-    rejected: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=Rejections)
 
     def summary(self) -> dict[str, Any]:
         totals = summarize(self.bill)
@@ -54,7 +56,8 @@ class BillPlan:
             "created": len(self.new),
             "updated": 0,
             "merged": self.known,
-            "rejected": self.rejected,
+            "rejected": list(self.rejected),
+            "rejected_count": getattr(self.rejected, "total", len(self.rejected)),
             "incoming_count": totals["incoming_count"],
             "incoming_total": str(totals["incoming_total"]),
             "refund_count": totals["refund_count"],
@@ -112,6 +115,7 @@ def _matches(user: User, source: str, rows: list[BillRow]) -> dict[str, Customer
 
 
 def plan_bill(path: str | Path, *, user: User) -> BillPlan:
+    check_size(Path(path).stat().st_size)
     data = Path(path).read_bytes()
     bill = parse_bill(data, filename=Path(path).name)
     plan = BillPlan(bill=bill)

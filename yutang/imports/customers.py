@@ -36,7 +36,7 @@ from yutang.lib.xlsx import is_formula
 
 from .bounds import CONTROL, control_message, model_field
 from .bulk import insert_rows
-from .readers import MAX_CELL, FileRejected, map_headers, open_table
+from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
 
 # Column names people actually use (Chinese and English), per customer field.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -68,6 +68,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 FIELDS = list(HEADER_NAMES)
 RULES = ("skip", "fill", "overwrite")
 TAG_SPLIT = re.compile(r"[,，、;；/|\s]+")
+MAX_TAGS = 20
 GENDERS = {"男": Gender.MALE, "m": Gender.MALE, "male": Gender.MALE, "女": Gender.FEMALE,
            "f": Gender.FEMALE, "female": Gender.FEMALE}  # fmt: skip
 IMPORT_TAG_GROUP = "自定义"
@@ -111,6 +112,30 @@ class Rejection:
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+# A file of bad rows keeps its first rejections (enough to fix the file) and counts the rest,
+# so that neither the memory nor the job's stored result grows with the file.
+KEPT_REJECTIONS = 1000
+
+
+class Rejections(list):  # type: ignore[type-arg]
+    """The first KEPT_REJECTIONS rejections; `total` is how many there were in all."""
+
+    total = 0
+
+    def append(self, item: Any) -> None:
+        self.total += 1
+        if len(self) < KEPT_REJECTIONS:
+            super().append(item)
+
+    def extend(self, items: Any) -> None:
+        for item in items:
+            self.append(item)
+
+    def __iadd__(self, items: Any) -> Rejections:  # type: ignore[override,misc]
+        self.extend(items)
+        return self
 
 
 Key = tuple[str, str]  # ("phone", "13800138000") or ("wechat_id", "wangmei")
@@ -166,7 +191,7 @@ class Plan:
     merged: int = 0
     unchanged: int = 0
     matched_by_name: int = 0  # rows without phone or WeChat ID found by nickname and name
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=Rejections)
     preview: list[Planned] = field(default_factory=list)  # the first rows that change the pool
 
     def summary(self) -> dict[str, Any]:
@@ -178,6 +203,7 @@ class Plan:
             "unchanged": self.unchanged,
             "matched_by_name": self.matched_by_name,
             "rejected": [r.as_dict() for r in self.rejected],
+            "rejected_count": getattr(self.rejected, "total", len(self.rejected)),
         }
 
 
@@ -193,6 +219,9 @@ def _clean_row(
     limits = {**LIMITS, "channel": CHANNEL_LIMIT}
     if raw.get("channel"):
         limits["notes"] = LIMITS["notes"] - len(SOURCE_NOTE.format(raw["channel"]))
+    for field_name, reason in unreadable_cells(cells, mapping):
+        reject(field_name, reason)
+        raw[field_name] = ""
     for field_name, text in raw.items():
         limit = min(limits.get(field_name, MAX_CELL), MAX_CELL)
         if CONTROL.search(text):
@@ -247,7 +276,10 @@ def _clean_row(
             errors.append(Rejection(number, "", _("Every customer needs a nickname or a name.")))
     if raw.get("channel"):
         values["channel_name"] = raw["channel"]
-    tags = [t for t in TAG_SPLIT.split(raw.get("tags", "")) if t][:20]
+    tags = list(dict.fromkeys(t for t in TAG_SPLIT.split(raw.get("tags", "")) if t))
+    if len(tags) > MAX_TAGS:
+        # Dropping the rest would lose them without a word.
+        reject("tags", _("At most %(n)s tags in one cell.") % {"n": MAX_TAGS})
     for tag in tags:
         # Cut to the field, two long tags sharing their start would become one.
         if len(tag) > TAG_LIMIT:
@@ -316,7 +348,7 @@ class _Pass:
         mapping: dict[str, int] | None,
         write: bool,
     ) -> None:
-        self.table = open_table(path)
+        self.table = open_table(path, HEADER_NAMES)
         self.mapping = mapping if mapping is not None else guess_mapping(self.table.headers)
         if "nickname" not in self.mapping and "name" not in self.mapping:
             raise FileRejected(

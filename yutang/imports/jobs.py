@@ -68,6 +68,18 @@ def _refusals() -> Iterator[None]:
         raise ImportRefused(exc.message_zh if chinese else exc.message) from exc
 
 
+def too_large_message() -> str:
+    return _("The file is larger than %(limit)s MB: split it into several files.") % {
+        "limit": settings.YUTANG_IMPORT_MAX_BYTES // (1024 * 1024)
+    }
+
+
+def check_size(path: Path) -> None:
+    """The one upload limit, for every way in: the page, the API and the command."""
+    if path.stat().st_size > settings.YUTANG_IMPORT_MAX_BYTES:
+        raise ImportRefused(too_large_message())
+
+
 def plan_file(
     kind: str,
     path: Path,
@@ -78,6 +90,7 @@ def plan_file(
     progress: Progress | None = None,
 ) -> Any:
     """The dry run of any kind of import: a plan with `summary()`; writes nothing."""
+    check_size(path)
     with _refusals():
         if kind == "customers":
             return plan_import(path, user=user, rule=rule, mapping=mapping, progress=progress)
@@ -101,6 +114,7 @@ def import_file(
     rejected stop it unless `accept_all`; a bill always goes in for the payers already in the
     pool, and `accept_all` also creates customers for the others."""
     if kind == "customers":
+        check_size(path)
         with _refusals():
             plan, committed = import_customers(
                 path, user=user, rule=rule, mapping=mapping, accept_all=accept_all,
@@ -120,9 +134,19 @@ def import_file(
 
 def start_job(*, user: User, kind: str, rule: str, filename: str, chunks: Any) -> ImportJob:
     job = ImportJob.objects.create(user=user, kind=kind, rule=rule, filename=filename[:200])
+    size = 0
     with job.path.open("wb") as target:
         for chunk in chunks:
+            size += len(chunk)
+            if size > settings.YUTANG_IMPORT_MAX_BYTES:
+                break
             target.write(chunk)
+    if size > settings.YUTANG_IMPORT_MAX_BYTES:
+        # Stop at the limit: the rest of the upload is neither stored nor read.
+        job.path.unlink(missing_ok=True)
+        job.state, job.result = ImportJob.State.REJECTED, {"error": too_large_message()}
+        job.save(update_fields=["state", "result"])
+        return job
     run(job, check)
     return job
 

@@ -24,8 +24,8 @@ from yutang.orders import actions
 from yutang.orders.models import START_STATUSES, Order, OrderLine, Status
 
 from .bounds import CONTROL, BadValue, control_message, model_field, parse_decimal, parse_int
-from .customers import Rejection, parse_date
-from .readers import MAX_CELL, FileRejected, map_headers, open_table
+from .customers import Rejection, Rejections, parse_date
+from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "order_no": ("订单号", "订单编号", "单号", "order", "order no", "order number"),
@@ -66,7 +66,7 @@ class OrderPlan:
     orders: list[PlannedOrder] = field(default_factory=list)
     merged: int = 0
     unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=Rejections)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -76,11 +76,12 @@ class OrderPlan:
             "merged": self.merged,
             "unchanged": self.unchanged,
             "rejected": [r.as_dict() for r in self.rejected],
+            "rejected_count": getattr(self.rejected, "total", len(self.rejected)),
         }
 
 
 def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
-    table = open_table(path)
+    table = open_table(path, HEADER_NAMES)
     mapping = map_headers(table.headers, HEADER_NAMES)
     if "product" not in mapping or not {"phone", "wechat_id", "customer"} & set(mapping):
         raise FileRejected(
@@ -105,6 +106,9 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
         ) -> None:
             errors.append(Rejection(number, table.headers[mapping[name]], reason))
 
+        for name, reason in unreadable_cells(cells, mapping):
+            reject(name, reason)
+            raw[name] = ""
         for name, text in list(raw.items()):
             if CONTROL.search(text):
                 reject(name, control_message())

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,11 +25,10 @@ from yutang.lib.ids import parse_id
 
 from . import jobs
 from .bills import NEW, SKIP
-from .customers import FIELDS, RULES, guess_mapping
+from .customers import FIELDS, HEADER_NAMES, RULES, guess_mapping
 from .models import ImportJob, PaymentSource
 from .readers import FileRejected, open_table
 
-MAX_UPLOAD = 200 * 1024 * 1024
 KINDS = [("customers", gettext_lazy("Customers (xlsx, xls, ods, csv)")),
          ("orders", gettext_lazy("Orders (xlsx, xls, ods, csv)")),
          ("bill", gettext_lazy("WeChat Pay or Alipay bill"))]  # fmt: skip
@@ -51,8 +51,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        if upload.size > settings.YUTANG_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(jobs.too_large_message())
         return upload
 
 
@@ -105,7 +105,7 @@ def _mappable(job: ImportJob) -> bool:
 
 def _headers(job: ImportJob) -> list[str]:
     try:
-        return open_table(job.path).headers
+        return open_table(job.path, HEADER_NAMES).headers
     except (FileRejected, OSError):
         return []
 

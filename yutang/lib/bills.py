@@ -52,12 +52,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NoReturn
+
+from . import sheets
 
 # Statuses meaning the money moved for good, per FORMATS.md. WeChat: the 当前状态 list of W1;
 # Alipay: 交易成功/支付成功/还款成功/退税成功 of A1 (等待确认收货 is money still held by Alipay,
@@ -95,6 +96,11 @@ LAYOUTS = (
 
 _CENT = Decimal("0.01")
 
+# A bill is read whole into memory: a year of a busy seller's WeChat bill is about 20 MB.
+MAX_BILL_BYTES = 50 * 1024 * 1024
+# What a bill workbook may span (a bill has 12-17 columns), checked before it is read.
+BILL_LIMITS = sheets.Limits(rows=300_000, columns=100, cells=3_000_000, unzipped=512 << 20)
+
 # Integers below 10**15 survive both a float (exact up to 2**53) and Excel (15 significant digits).
 _SAFE_NUMERIC_ID = 10**15
 
@@ -102,8 +108,9 @@ _SAFE_NUMERIC_ID = 10**15
 class BillError(ValueError):
     """A file that cannot be read as a bill; `code` says why, `message_zh` is shown to sellers.
 
-    code: "empty", "not_a_bill", "encoding", "unsupported_layout" or "bad_row" (then `row_number`
-    is the 1-based line or sheet row and `column` the header name of the cell that failed).
+    code: "empty", "not_a_bill", "encoding", "too_large", "unsupported_layout" or "bad_row" (then
+    `row_number` is the 1-based line or sheet row and `column` the header name of the cell that
+    failed).
     """
 
     def __init__(
@@ -192,10 +199,38 @@ Cell = object  # str from CSV; str, float, int, bool, datetime, date, time, time
 Grid = list[tuple[int, Sequence[Cell]]]  # (1-based row number, cells)
 
 
+def check_size(size: int) -> None:
+    """Refuse a bill file too large to be read whole, before it is read."""
+    if size > MAX_BILL_BYTES:
+        raise BillError(
+            "too_large",
+            f"The file is {size // (1 << 20)} MB: a bill export is at most"
+            f" {MAX_BILL_BYTES // (1 << 20)} MB. Export a shorter period.",
+            f"文件有 {size // (1 << 20)} MB，账单文件最多 {MAX_BILL_BYTES // (1 << 20)} MB："
+            "请分段导出较短时间的账单。",
+        )
+
+
+def _sheet_error(problem: sheets.SheetProblem) -> BillError:
+    code = (
+        "too_large"
+        if problem.code.startswith(("too_many", "unzipped", "ratio", "xls"))
+        else ("encoding" if problem.code.endswith("encoding") else "not_a_bill")
+    )
+    error = BillError(
+        code, problem.message, problem.message_zh, row_number=problem.params.get("row")
+    )
+    error.__cause__ = problem
+    return error
+
+
 def _parse(data: bytes) -> Bill:
+    check_size(len(data))
     if not data.strip(b" \t\r\n,\xef\xbb\xbf"):
         raise BillError("empty", "The file is empty.", "文件是空的")
     _refuse_known_binary(data)
+    if sheets.identify(data[:4096]) in ("html", "xml_spreadsheet"):
+        raise _sheet_error(sheets.SheetProblem(sheets.identify(data[:4096])))
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return _parse_grids(_workbook_grids(data), from_workbook=True)
     return _parse_grids([_csv_grid(_decode(data))], from_workbook=False)
@@ -252,20 +287,22 @@ def _decode(data: bytes) -> str:
     # A NUL byte never occurs in UTF-8 or GBK text; it means a binary file (or UTF-16 text).
     if b"\x00" in data[:65536]:
         raise _encoding_error()
-    # UTF-8 first: GBK text is practically never valid UTF-8, while UTF-8 text often decodes as
-    # (wrong) GB18030. GB18030 rather than GBK: a superset, which ezBookkeeping uses for Alipay.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        sample = text[:8192]
-        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
-        if controls * 100 > len(sample):
-            # Binary junk that happened to decode: text exports carry no control characters.
-            raise _encoding_error()
-        return text
-    raise _encoding_error()
+    # The whole file is looked at line by line: one that turns from UTF-8 to GBK (or back) is
+    # refused at the row where it turns, never read as mojibake.
+    try:
+        encoding = sheets.text_encoding(io.BytesIO(data))
+    except sheets.SheetProblem as problem:
+        raise _sheet_error(problem) from problem
+    if encoding.startswith("utf-16"):
+        # Neither app exports UTF-16; such a file was re-saved ("Unicode text") and reshaped.
+        raise _encoding_error()
+    text = data.decode(encoding)
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls * 100 > len(sample):
+        # Binary junk that happened to decode: text exports carry no control characters.
+        raise _encoding_error()
+    return text
 
 
 def _encoding_error() -> BillError:
@@ -305,7 +342,11 @@ def _workbook_grids(data: bytes) -> list[Grid]:
     # The import is here so that the CSV path does not need the compiled extension loaded.
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-    if data.startswith(b"PK") and not _zip_is_workbook(data):
+    try:
+        scan = sheets.check_workbook(io.BytesIO(data), BILL_LIMITS)
+    except sheets.SheetProblem as problem:
+        if problem.code != "not_a_workbook":
+            raise _sheet_error(problem) from problem
         raise BillError(
             "not_a_bill",
             "This is a zip archive, not a bill. WeChat e-mails the bill as a password-protected"
@@ -313,13 +354,20 @@ def _workbook_grids(data: bytes) -> list[Grid]:
             " and upload the .xlsx or .csv inside.",
             "这是一个压缩包，不是账单文件。微信支付的账单是加密的 zip 压缩包，请先解压（解压密码在"
             "“微信支付”公众号里），再上传里面的 .xlsx 或 .csv 文件。",
-        )
+        ) from problem
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids: list[Grid] = []
-        for name in workbook.sheet_names:
-            # skip_empty_area=False keeps leading empty rows, so index + 1 is the sheet row number.
+        for number, name in enumerate(workbook.sheet_names):
+            # skip_empty_area=False keeps leading empty rows and columns, so index + 1 is the
+            # sheet row number and a cell's index its column.
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if number < len(scan.sheets):
+                for (r, c), what in sorted(scan.sheets[number].hidden.items()):
+                    # Unreadable cells may lie past the end of what the reader returns.
+                    rows += [[] for _ in range(r + 1 - len(rows))]
+                    rows[r] = list(rows[r]) + [""] * (c + 1 - len(rows[r]))
+                    rows[r][c] = sheets.UnreadableCell(what)
             grids.append([(index + 1, row) for index, row in enumerate(rows)])
     except PasswordError as error:
         raise BillError(
@@ -334,15 +382,6 @@ def _workbook_grids(data: bytes) -> list[Grid]:
             "文件看起来是 Excel 表格，但已损坏，无法读取。请重新导出账单。",
         ) from error
     return grids
-
-
-def _zip_is_workbook(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        return False
-    return "[Content_Types].xml" in names or "content.xml" in names  # xlsx / ods
 
 
 # --- finding the table -------------------------------------------------------------------------
@@ -582,6 +621,25 @@ def _read_row(table: _Table, row_number: int, cells: Sequence[Cell]) -> BillRow:
 
     def text(name: str) -> str:
         return _scrub_cards(_value(get(name)))
+
+    for name in table.columns:
+        cell = get(name)
+        if isinstance(cell, sheets.UnreadableCell):
+            column = _column(table, name)
+            what = (
+                (f"shows the Excel error {cell}", f"是 Excel 错误值 {cell}")
+                if cell.is_error
+                else ("holds a formula whose result was never saved", "是没有保存结果的公式")
+            )
+            raise BillError(
+                "bad_row",
+                f"Row {row_number}, column {column}: the cell {what[0]}; upload the bill as"
+                " exported, not edited in Excel.",
+                f"第 {row_number} 行「{column}」列：单元格{what[1]}。请上传原始导出的账单，"
+                "不要在 Excel 里修改。",
+                row_number=row_number,
+                column=column,
+            )
 
     raw_direction = _text(get("direction"))
     if raw_direction not in _DIRECTIONS:

@@ -15,7 +15,7 @@ from yutang.customers.actions import apply_automatic_grade, log_activity
 from yutang.customers.models import ActivityKind, Customer
 
 from .lifecycle import refresh_lifecycles
-from .models import PAID_STATUSES, START_STATUSES, TRANSITIONS, CustomerCost, Order, OrderLine
+from .models import START_STATUSES, TRANSITIONS, CustomerCost, Order, OrderLine
 from .models import Status as OrderStatus
 
 
@@ -76,7 +76,7 @@ def place_order(
         created=at,
     )
     setattr(order, f"{status}_at", at)
-    if status in PAID_STATUSES:
+    if order.is_paid:
         # An order entered after the fact at a later step was paid by then.
         order.paid_at = at
     order.save()
@@ -143,11 +143,11 @@ def update_shipping(
 def after_order_change(order: Order, actor: User | None) -> None:
     """What an order's step changes about its customer, in the same transaction."""
     customer = Customer.objects.get(pk=order.customer_id)
-    consumed = customer.orders.filter(status__in=PAID_STATUSES).exists()
+    consumed = customer.orders.paid().exists()
     if consumed != customer.consumed:
         customer.consumed = consumed
         customer.save(update_fields=["consumed"])
-    if order.status in PAID_STATUSES:
+    if order.is_paid:
         apply_automatic_grade(
             customer=customer, has_paid_order=True, actor=actor, reason="paid_order"
         )

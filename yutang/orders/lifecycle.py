@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from yutang.customers.models import Customer, Lifecycle
 from yutang.rules.models import Rules
 
-from .models import PAID_STATUSES, Order, OrderLine
+from .models import Order, lasting_days
 
 
 def churn_window(rules: Rules, paid_days: list[date], cycle_days: int | None) -> int:
@@ -64,7 +64,7 @@ def refresh_lifecycles(
     today = today or timezone.localdate()
     rules = Rules.current()
     customers = Customer.objects.all()
-    paid = Order.objects.filter(status__in=PAID_STATUSES)
+    paid = Order.objects.paid()
     referrals = Customer.objects.filter(referrer__isnull=False, consumed=True)
     if customer_ids is not None:
         ids = list(customer_ids)
@@ -79,16 +79,9 @@ def refresh_lifecycles(
     referred = dict(
         referrals.values("referrer_id").annotate(n=Count("id")).values_list("referrer_id", "n")
     )
-    last_paid = paid.filter(customer=OuterRef("pk")).order_by("-paid_at", "-id").values("id")[:1]
-    # How long the last purchase lasts: the longest line, quantity × usage cycle.
-    longest = (
-        OrderLine.objects.filter(order_id=OuterRef("last_paid_order"))
-        .values("order_id")
-        .annotate(days=Max(F("product__usage_cycle_days") * F("quantity")))
-        .values("days")
-    )
+    last_paid = Order.objects.last_paid_of(OuterRef("pk")).values("id")
     rows = customers.annotate(
-        last_paid_order=Subquery(last_paid), cycle=Subquery(longest)
+        last_paid_order=Subquery(last_paid), cycle=lasting_days(OuterRef("last_paid_order"))
     ).values_list("id", "lifecycle", "agent_account_id", "cycle")
     changed = []
     for pk, current, agent_account_id, cycle in rows.iterator(chunk_size=5000):

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -71,18 +71,43 @@ class OrderQuerySet(models.QuerySet["Order"]):
     def paid(self) -> OrderQuerySet:
         return self.filter(status__in=PAID_STATUSES)
 
+    def last_paid_of(self, customer: Any) -> OrderQuerySet:
+        """The customer's last paid order (`customer` is an OuterRef in a subquery): the one
+        whose goods they are using now, for a later order supersedes it."""
+        return self.paid().filter(customer=customer).order_by("-paid_at", "-id")[:1]
+
     def with_totals(self) -> OrderQuerySet:
-        """`subtotal` and `total_amount` computed in the database, for lists of orders."""
-        money = DecimalField(max_digits=14, decimal_places=2)
+        """Each order's `subtotal` (its lines), `total_amount` (the subtotal less the discount,
+        never below zero: a discount larger than the goods makes the order free) and
+        `goods_cost`, computed in the database; `Order.total()` is the same rule in memory.
+        Subqueries rather than a join, so that the amounts can be summed again over orders and
+        no other join multiplies them."""
         return self.annotate(
-            subtotal=Coalesce(
-                Sum(F("lines__quantity") * F("lines__unit_price"), output_field=money),
-                Value(0, output_field=money),
-            )
-        ).annotate(
-            # A discount larger than the goods makes the order free, never negative (as total()).
-            total_amount=Greatest(F("subtotal") - F("discount"), Value(0, output_field=money))
-        )
+            subtotal=_line_sum(F("quantity") * F("unit_price")),
+            goods_cost=_line_sum(F("quantity") * F("unit_cost")),
+        ).annotate(total_amount=Greatest(F("subtotal") - F("discount"), NO_MONEY))
+
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+NO_MONEY = Value(Decimal(0), output_field=MONEY)
+
+
+def _line_sum(expression: Any) -> Coalesce:
+    lines = OrderLine.objects.filter(order=OuterRef("pk")).values("order")
+    total = lines.annotate(total=Sum(expression, output_field=MONEY)).values("total")
+    return Coalesce(Subquery(total, output_field=MONEY), NO_MONEY)
+
+
+def lasting_days(order: Any = None) -> Subquery:
+    """How many days an order's goods last (`order` an OuterRef, the outer order by default):
+    its longest line, quantity × the product's usage cycle; None when no product has one."""
+    longest = (
+        OrderLine.objects.filter(order=OuterRef("pk") if order is None else order)
+        .values("order")
+        .annotate(days=Max(F("product__usage_cycle_days") * F("quantity")))
+        .values("days")
+    )
+    return Subquery(longest)
 
 
 class Order(models.Model):
@@ -170,6 +195,7 @@ class Order(models.Model):
         return sum((line.amount for line in self.lines.all()), Decimal(0))
 
     def total(self) -> Decimal:
+        """The rule of `OrderQuerySet.with_totals`, for one order and its lines in memory."""
         return max(self.subtotal() - self.discount, Decimal(0))
 
     def cost(self) -> Decimal:

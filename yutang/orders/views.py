@@ -5,7 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -71,15 +71,18 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_order_for(request_user(request), pk)
-    lines = list(order.lines.select_related("product"))
+    prefetch_related_objects(
+        [order], Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
+    )
+    lines = list(order.lines.all())
     return render(
         request,
         "orders/detail.html",
         {
             "order": order,
             "lines": lines,
-            "subtotal": sum((line.amount for line in lines), 0),
-            "total": max(sum((line.amount for line in lines), 0) - order.discount, 0),
+            "subtotal": order.subtotal(),
+            "total": order.total(),
             "next_statuses": [
                 (s, label) for s, label in Status.choices if s in order.allowed_next()
             ],

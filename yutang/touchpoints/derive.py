@@ -8,14 +8,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from yutang.customers.models import Customer
 from yutang.followups.models import FollowUp, FollowUpChannel
 from yutang.lib.cncalendar import holidays_between, lunar_label, next_birthday
-from yutang.orders.models import PAID_STATUSES, Order, OrderLine
+from yutang.orders.models import Order, OrderLine, lasting_days
 from yutang.orders.models import Status as OrderStatus
 from yutang.rules.models import Rules
 
@@ -98,17 +98,13 @@ def _order_kinds(orders: QuerySet[Order], rules: Rules, as_of: datetime, wanted:
 
 def _use_up_kinds(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
     """用完复购 and 沉睡唤醒 for the last paid order of each buyer: a later order supersedes it."""
-    last_paid = (
-        Order.objects.filter(customer=OuterRef("pk"), status__in=PAID_STATUSES)
-        .order_by("-paid_at", "-id")
-        .values("id")[:1]
-    )
+    last_paid = Order.objects.last_paid_of(OuterRef("pk")).values("id")
     order_ids = customers.filter(consumed=True).annotate(last=Subquery(last_paid)).values("last")
     rows = list(
         Order.objects.filter(id__in=order_ids)
         .annotate(
             received=Coalesce("signed_at", "completed_at", "shipped_at", "paid_at"),
-            lasts=Max(F("lines__product__usage_cycle_days") * F("lines__quantity")),
+            lasts=lasting_days(),
         )
         .filter(lasts__gt=0)
         .values("id", "customer_id", "received", "lasts", "paid_at")

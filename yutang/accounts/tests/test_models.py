@@ -50,3 +50,19 @@ class VisibleToTests(BaseTestCase):
         make_customer(self.bob)
         self.bob.is_active = False
         assert not Customer.objects.visible_to(self.bob).exists()
+
+
+class BranchTests(BaseTestCase):
+    def test_it_says_in_memory_who_sits_in_a_branch(self) -> None:
+        agents = (self.bob, self.dave, self.charlie)
+        pairs = [(u, head) for u in agents for head in agents]
+        inside = {(u.username, head.username) for u, head in pairs if u.is_in_branch_of(head)}
+        assert inside == {("bob", "bob"), ("dave", "bob"), ("dave", "dave"), ("charlie", "charlie")}
+        assert inside == {(u.username, head.username) for u, head in pairs if u in head.branch()}
+
+    def test_it_filters_through_a_relation(self) -> None:
+        mine = make_customer(self.bob, "bob的客户")
+        downline = make_customer(self.dave, "dave的客户")
+        make_customer(self.charlie, "charlie的客户")
+        assert set(Customer.objects.filter(self.bob.branch_q("owner__"))) == {mine, downline}
+        assert set(Customer.objects.filter(self.dave.branch_q("owner__"))) == {downline}

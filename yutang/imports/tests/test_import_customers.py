@@ -47,7 +47,7 @@ class CustomerImportTests(ImportTestCase):
         dry = self.run_import(path, "--dry-run")
         assert dry == {
             "rows": 2, "created": 2, "updated": 0, "merged": 0, "unchanged": 0,
-            "matched_by_name": 0, "rejected": [], "committed": False,
+            "matched_by_name": 0, "rejected": [], "rejected_count": 0, "committed": False,
         }  # fmt: skip
         assert not Customer.objects.exists()
         result = self.run_import(path)
@@ -153,10 +153,8 @@ class BadInputTests(ImportTestCase):
         self.assert_file_rejected(self.file("blank.csv", "\n\n  \n"), "文件是空的")
         png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
         self.assert_file_rejected(self.file("photo.xlsx", png), "不是表格文件")
-        utf16 = self.file("utf16.csv", "昵称,手机\n小美,13800138000\n", encoding="utf-16")
-        self.assert_file_rejected(utf16, "不是表格文件")
         self.assert_file_rejected(self.file("cols.csv", "手机,备注\n13800138000,x\n"), "昵称")
-        self.assert_file_rejected(self.file("zip.xlsx", b"PK\x03\x04" + bytes(100)), "损坏")
+        self.assert_file_rejected(self.file("zip.xlsx", b"PK\x03\x04" + bytes(100)), "不完整")
         with self.assertRaisesMessage(CommandError, "no such file"):
             self.run_import(str(Path(self.folder.name) / "missing.csv"))
 

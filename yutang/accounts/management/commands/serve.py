@@ -32,6 +32,7 @@ def close_connections() -> None:
 
 
 def serve(*, bind: str, workers: int) -> None:
+    # gunicorn is loaded by the process that serves, not by every other command.
     from gunicorn.app.base import BaseApplication
 
     from yutang.wsgi import application

@@ -87,8 +87,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result['rows']} rows: {result['created']} new, {result['updated']} updated, "
             f"{result['merged']} merged within the file, {result['unchanged']} unchanged, "
-            f"{len(result['rejected'])} rejected"
+            f"{result.get('rejected_count', len(result['rejected']))} rejected"
         )
+        if len(result["rejected"]) < result.get("rejected_count", 0):
+            self.stdout.write(f"  (the first {len(result['rejected'])} are listed)")
         for rejection in result["rejected"]:
             column = f" [{rejection['column']}]" if rejection["column"] else ""
             self.stdout.write(f"  row {rejection['row']}{column}: {rejection['reason']}")

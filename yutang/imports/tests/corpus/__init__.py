@@ -31,10 +31,14 @@ class Case:
     message: str = ""
     # For "rejected": (row, column header) pairs that must be among the rejections.
     rows: tuple[tuple[int, str], ...] = ()
-    # For "imported": summary fields that must have these values, e.g. {"created": 2}.
+    # For "imported" and "rejected": summary fields that must have these values, e.g.
+    # {"created": 2} or {"rejected_count": 5000}.
     summary: dict[str, Any] = field(default_factory=dict)
     # Peak memory matters (bombs): the test measures this case in a child process.
     bomb: bool = False
+    # For "imported" customers: nicknames that must be in the pool afterwards, as written
+    # (what proves that a file was decoded right, not as mojibake).
+    nicknames: tuple[str, ...] = ()
 
 
 def csv_bytes(rows: Iterable[Sequence[Any]], encoding: str = "utf-8") -> bytes:

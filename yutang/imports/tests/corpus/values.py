@@ -147,6 +147,16 @@ CASES = [
     _customer_cell("customers-formula-dde", "备注", "-2+3+cmd|' /C calc'!A0", "formula"),
     _customer_cell("customers-formula-after-space", "备注", "\u3000=1+1", "formula"),
     _customer_cell("customers-formula-at", "昵称", "＠SUM(1)", "formula"),
+    # More tags than a customer takes from one cell: refused, not the rest silently dropped.
+    Case(
+        name="customers-too-many-tags",
+        kind="customers",
+        filename="客户.csv",
+        build=lambda: _customers(["阿强", "", "", " ".join(f"t{i}" for i in range(25)), ""]),
+        outcome="rejected",
+        rows=((3, "标签"),),
+        message="At most 20 tags",
+    ),
     # Tags are cut to 32 nowhere: two 36-character tags sharing 32 would be one tag.
     Case(
         name="customers-tags-too-long",

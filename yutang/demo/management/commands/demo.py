@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from yutang.accounts.actions import create_user
+from yutang.accounts.management.commands.serve import serve
 from yutang.accounts.models import Role, User
 from yutang.analytics.actions import refresh_all_stats, refresh_value_classes
-from yutang.customers.demo_sales import create_sales
 from yutang.customers.models import (
     Activity,
     ActivityKind,
@@ -24,6 +24,7 @@ from yutang.customers.models import (
     Tag,
     TagGroup,
 )
+from yutang.demo.sales import create_sales
 from yutang.lib.addresses import all_districts
 from yutang.lib.pinyin import search_keys
 from yutang.orders.lifecycle import refresh_lifecycles
@@ -163,8 +164,6 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"\nOpen http://127.0.0.1:{options['port']}/ — Ctrl+C stops.\n")
-        from yutang.accounts.management.commands.serve import serve
-
         serve(bind=f"127.0.0.1:{options['port']}", workers=2)
 
     def ensure_users(self) -> dict[str, User]:
