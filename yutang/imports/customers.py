@@ -268,7 +268,11 @@ def _clean_row(
             address=detail,
         )
     values["nickname"] = raw.get("nickname") or raw.get("name") or ""
-    if not values["nickname"]:
+    # A nickname refused above has its reason already; "needs a nickname" would only repeat it.
+    refused_names = {r.column for r in errors} & {
+        headers[mapping[f]] for f in ("nickname", "name") if f in mapping
+    }
+    if not values["nickname"] and not refused_names:
         column = "nickname" if "nickname" in mapping else "name"
         if column in mapping:
             reject(column, _("Every customer needs a nickname or a name."))
