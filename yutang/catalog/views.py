@@ -33,7 +33,7 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     owner_required(request)
-    product = get_object_or_404(Product, pk=pk) if pk else None
+    product = get_object_or_404(Product, pk=pk) if pk is not None else None
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
         saved = form.save()

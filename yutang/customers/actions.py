@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
 
-from .models import Activity, ActivityKind, Customer, Grade, Tag
+from .models import CUSTOMER_REFERENCES, Activity, ActivityKind, Customer, Grade, Tag
 
 # Fields compared for the "edited" timeline entry; tags and grade have entries of their own.
 TRACKED_FIELDS = [
@@ -49,8 +49,16 @@ def _display(value: Any) -> Any:
     return str(value)
 
 
+def _tracked_value(customer: Customer, field: str) -> Any:
+    # Another customer is kept by id, never by name: the timeline may be read by someone who
+    # cannot see that customer, and the name is looked up through the reader's view when shown.
+    if field in CUSTOMER_REFERENCES:
+        return getattr(customer, f"{field}_id")
+    return _display(getattr(customer, field))
+
+
 def snapshot(customer: Customer) -> dict[str, Any]:
-    values = {f: _display(getattr(customer, f)) for f in TRACKED_FIELDS}
+    values = {f: _tracked_value(customer, f) for f in TRACKED_FIELDS}
     return {**values, "referrer_id": customer.referrer_id}
 
 

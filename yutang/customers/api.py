@@ -16,9 +16,10 @@ from ninja.responses import Status
 from yutang.accounts.access import request_user
 from yutang.accounts.models import User
 from yutang.lib.addresses import parse_contact
+from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
-from .forms import CustomerFilterForm, CustomerForm
+from .forms import KEEP_HIDDEN_REFERRER, CustomerFilterForm, CustomerForm, hides_referrer
 from .models import GRADE_ADVICE, ActivityKind, Channel, Customer, Grade, Tag, TagGroup
 
 router: Router = Router(tags=["customers"])
@@ -150,7 +151,8 @@ def _resolve_tags(values: list[str | int]) -> tuple[list[int], list[str]]:
     for value in values:
         text = str(value).strip()
         if isinstance(value, int) or text.isdigit():
-            tag = Tag.objects.filter(pk=int(text)).first()
+            tag_id = parse_id(value)
+            tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
             matches = [tag] if tag else []
         elif ":" in text or "：" in text:
             group, _sep, name = text.replace("：", ":").partition(":")
@@ -168,7 +170,7 @@ def _resolve_tags(values: list[str | int]) -> tuple[list[int], list[str]]:
     return ids, errors
 
 
-def _form_data(customer: Customer | None, payload: dict[str, Any]) -> tuple[dict, dict]:
+def _form_data(customer: Customer | None, payload: dict[str, Any], user: User) -> tuple[dict, dict]:
     """The CustomerForm's data for this payload, on top of the customer's current values."""
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -177,6 +179,8 @@ def _form_data(customer: Customer | None, payload: dict[str, Any]) -> tuple[dict
     for field in CustomerForm.Meta.fields:
         if field == "tags":
             data[field] = [t.pk for t in base.tags.all()] if base.pk else []
+        elif field == "referrer" and base.pk and hides_referrer(base, user):
+            data[field] = KEEP_HIDDEN_REFERRER
         elif field in ("channel", "owner", "referrer"):
             data[field] = getattr(base, f"{field}_id") or ""
         else:
@@ -217,7 +221,7 @@ def _save(request: HttpRequest, customer: Customer | None, payload: dict[str, An
         payload.setdefault("owner", user.username)
     # Taken before validation, which writes the new values onto the instance.
     before = {**actions.snapshot(customer), "grade": customer.grade} if customer else None
-    data, errors = _form_data(customer, payload)
+    data, errors = _form_data(customer, payload, user)
     form = CustomerForm(data, instance=customer, user=user)
     if errors or not form.is_valid():
         for field, messages in form.errors.items():
@@ -289,7 +293,7 @@ def list_customers(
             errors["tag"] = tag_errors
     if channel:
         found = Channel.objects.filter(name=channel).first()
-        params["channel"] = found.pk if found else (channel if channel.isdigit() else -1)
+        params["channel"] = found.pk if found else (parse_id(channel) or -1)
     if owner:
         found_user = User.objects.filter(username=owner).first()
         params["owner"] = found_user.pk if found_user else -1
@@ -309,11 +313,7 @@ def list_customers(
     if errors:
         return _error_response(errors)
     qs = form.filter(Customer.objects.visible_to(user))
-    start = (page - 1) * page_size
-    from yutang.api import MAX_INT
-
-    # A page past the end is empty, also one past what the database can count to.
-    items = list(_for_output(user, qs)[start : start + page_size]) if start < MAX_INT else []
+    items = list(_for_output(user, qs)[page_slice(page, page_size)])
     return {"items": items, "count": qs.count()}
 
 

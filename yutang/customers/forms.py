@@ -18,6 +18,7 @@ from yutang.analytics.queries import (
     rfm_filter,
     rfm_thresholds,
 )
+from yutang.lib.ids import parse_id
 from yutang.lib.phones import PhoneError, normalize_phone
 
 from .models import Channel, Customer, Grade, Lifecycle, Stage, Tag, TagGroup, ValueClass, ValueFlag
@@ -28,6 +29,17 @@ WECHAT_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{5,19}$")
 # Says nothing about the customer or who holds them: the branches are each other's competitors.
 DUPLICATE_ELSEWHERE = _("Already registered by another agent.")
 HIDDEN_CUSTOMER = _("a customer of another branch")
+# What the form carries, instead of an id, for a referrer the user may not see: "keep it".
+KEEP_HIDDEN_REFERRER = "kept"
+
+
+def hides_referrer(customer: Customer, user: User) -> bool:
+    """The customer's referrer sits where `user` cannot see (set before the customer changed
+    branch): it may be kept or cleared, never shown, not even by its id."""
+    referrer_id = customer.referrer_id
+    if referrer_id is None:
+        return False
+    return not Customer.objects.visible_to(user).filter(pk=referrer_id).exists()
 
 
 def owner_choices(user: User) -> Any:
@@ -83,6 +95,18 @@ def clean_wechat_id_value(raw: str) -> str:
 class TagChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Tag) -> str:  # type: ignore[override]
         return obj.name
+
+    def clean(self, value: Any) -> Any:
+        # Django checks each value with the database, which cannot even compare an id past what
+        # a 64-bit column holds (SQLite raises): such a value is a tag that does not exist.
+        for item in value if isinstance(value, list | tuple) else ():
+            if parse_id(item) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(item)[:30]},
+                )
+        return super().clean(value)
 
 
 class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
@@ -147,13 +171,14 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         self.duplicates = {}
         visible = Customer.objects.visible_to(user)
         self.visible = visible
-        # A referrer the user cannot see (set before the customer changed branch) may be kept,
-        # never chosen anew, and is never named.
-        self.kept_hidden_referrer = bool(
-            self.instance.referrer_id and not visible.filter(pk=self.instance.referrer_id).exists()
-        )
-        referrers = visible | Customer.objects.filter(pk=self.instance.referrer_id or 0)
-        self.fields["referrer"].queryset = referrers.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
+        self.fields["referrer"].queryset = visible.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
+        self.hides_referrer = hides_referrer(self.instance, user)
+        if self.hides_referrer:
+            self.initial["referrer"] = KEEP_HIDDEN_REFERRER
+            self.fields["referrer"].empty_values = [
+                *self.fields["referrer"].empty_values,
+                KEEP_HIDDEN_REFERRER,
+            ]
         self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
         channels = Channel.objects.filter(active=True)
         if self.instance.channel_id:
@@ -171,14 +196,20 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
             self.fields["owner"].initial = user.pk
         self.fields["owner"].required = True
 
+    def keeps_hidden_referrer(self) -> bool:
+        return self.hides_referrer and self["referrer"].value() == KEEP_HIDDEN_REFERRER
+
     def referrer_label(self) -> str:
-        value = str(self["referrer"].value() or "")
-        if not value.isdigit():
-            return ""
-        if self.kept_hidden_referrer and value == str(self.instance.referrer_id):
+        if self.keeps_hidden_referrer():
             return str(HIDDEN_CUSTOMER)
-        chosen = self.visible.filter(pk=int(value)).first()
+        chosen_id = parse_id(self["referrer"].value())
+        chosen = self.visible.filter(pk=chosen_id).first() if chosen_id else None
         return chosen.nickname if chosen else ""
+
+    def clean_referrer(self) -> Customer | None:
+        if self.keeps_hidden_referrer():
+            return self.instance.referrer
+        return self.cleaned_data.get("referrer")
 
     def clean_nickname(self) -> str:
         value = " ".join(self.cleaned_data["nickname"].split())
@@ -213,7 +244,7 @@ class CustomerFilterForm(forms.Form):
     grade = forms.MultipleChoiceField(
         required=False, choices=[("none", _("Not graded")), *Grade.choices]
     )
-    tag = forms.ModelMultipleChoiceField(queryset=Tag.objects.all(), required=False)
+    tag = TagChoiceField(queryset=Tag.objects.all(), required=False)
     tag_mode = forms.ChoiceField(
         required=False, choices=[("any", _("any of")), ("all", _("all of"))]
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yutang.accounts.views import owner_required
+from yutang.lib.ids import parse_id
 
 from .forms import ChannelForm, TagForm, TagGroupForm
 from .models import Channel, Tag, TagGroup
@@ -18,8 +19,8 @@ from .models import Channel, Tag, TagGroup
 def channels(request: HttpRequest) -> HttpResponse:
     owner_required(request)
     instance = None
-    if pk := request.POST.get("pk", ""):
-        instance = get_object_or_404(Channel, pk=pk) if pk.isdigit() else None
+    if pk := parse_id(request.POST.get("pk")):
+        instance = get_object_or_404(Channel, pk=pk)
     form = ChannelForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -35,13 +36,13 @@ def tags(request: HttpRequest) -> HttpResponse:
     tag_form = TagForm(prefix="tag")
     if request.method == "POST":
         if "group-name" in request.POST:
-            pk = request.POST.get("pk", "")
-            group = get_object_or_404(TagGroup, pk=pk) if pk.isdigit() else None
+            pk = parse_id(request.POST.get("pk"))
+            group = get_object_or_404(TagGroup, pk=pk) if pk else None
             group_form = TagGroupForm(request.POST, prefix="group", instance=group)
             form: TagGroupForm | TagForm = group_form
         else:
-            pk = request.POST.get("pk", "")
-            tag = get_object_or_404(Tag, pk=pk) if pk.isdigit() else None
+            pk = parse_id(request.POST.get("pk"))
+            tag = get_object_or_404(Tag, pk=pk) if pk else None
             tag_form = TagForm(request.POST, prefix="tag", instance=tag)
             form = tag_form
         if form.is_valid():

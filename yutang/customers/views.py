@@ -20,12 +20,13 @@ from yutang.analytics.queries import Period, profit_by_customer, profit_expressi
 from yutang.catalog.models import Product
 from yutang.followups.actions import suggested_grade
 from yutang.followups.forms import FollowUpForm
+from yutang.lib.ids import parse_id
 from yutang.orders.models import Status as OrderStatus
 from yutang.touchpoints.messages import reason
 
 from . import actions
-from .access import get_customer_for
-from .forms import CustomerFilterForm, CustomerForm
+from .access import get_customer_for, timeline_for
+from .forms import CustomerFilterForm, CustomerForm, hides_referrer
 from .models import GRADE_ADVICE, ActivityKind, Customer, Grade, Tag, TagGroup
 
 
@@ -83,10 +84,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tag_groups": tag_groups_with_tags(),
         "grades": Grade.choices,
         "grade_advice": GRADE_ADVICE,
-        "referrer_visible": customer.referrer_id
-        and visible.filter(pk=customer.referrer_id).exists(),
+        "referrer_visible": not hides_referrer(customer, user),
         "referrals": list(visible.filter(referrer=customer).order_by("-created")[:50]),
-        "activities": list(customer.activities.select_related("actor")[:100]),
+        "activities": timeline_for(user, customer),
         "grade_history": list(customer.activities.filter(kind=ActivityKind.GRADE)[:20]),
         "suggested_grade": suggested_grade(customer),
         "followup_form": FollowUpForm(initial={"stage": customer.stage or None}),
@@ -186,11 +186,8 @@ def customer_grade(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_tag(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     customer = get_customer_for(user, pk)
-    tag = (
-        Tag.objects.filter(pk=request.POST.get("tag") or 0).first()
-        if (request.POST.get("tag", "").isdigit())
-        else None
-    )
+    tag_id = parse_id(request.POST.get("tag"))
+    tag = Tag.objects.filter(pk=tag_id).first() if tag_id else None
     if tag is None:
         messages.error(request, _("Unknown tag."))
     else:
@@ -202,12 +199,11 @@ def customer_pick(request: HttpRequest) -> HttpResponse:
     """Search results for choosing a referrer or a customer to merge with (htmx fragment)."""
     user = request_user(request)
     q = request.GET.get("q", "")[:64]
-    exclude = request.GET.get("exclude", "")
-    exclude = exclude if exclude.isdigit() else ""
+    exclude = parse_id(request.GET.get("exclude"))
     mode = "merge" if request.GET.get("mode") == "merge" and exclude else "referrer"
     qs = Customer.objects.visible_to(user).search(q).order_by("search_pinyin")
     if exclude:
-        qs = qs.exclude(pk=int(exclude))
+        qs = qs.exclude(pk=exclude)
     results = list(qs[:8]) if q.strip() else []
     return render(
         request,
@@ -219,8 +215,8 @@ def customer_pick(request: HttpRequest) -> HttpResponse:
 def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     customer = get_customer_for(user, pk)
-    other_id = request.POST.get("other") or request.GET.get("other") or ""
-    other = get_customer_for(user, int(other_id)) if other_id.isdigit() else None
+    other_id = parse_id(request.POST.get("other") or request.GET.get("other"))
+    other = get_customer_for(user, other_id) if other_id else None
     if other is not None and other.pk == customer.pk:
         other = None
     if request.method == "POST" and other is not None:

@@ -271,7 +271,11 @@ def _clean_row(
             address=detail,
         )
     values["nickname"] = raw.get("nickname") or raw.get("name") or ""
-    if not values["nickname"]:
+    # A nickname refused above has its reason already; "needs a nickname" would only repeat it.
+    refused_names = {r.column for r in errors} & {
+        headers[mapping[f]] for f in ("nickname", "name") if f in mapping
+    }
+    if not values["nickname"] and not refused_names:
         column = "nickname" if "nickname" in mapping else "name"
         if column in mapping:
             reject(column, _("Every customer needs a nickname or a name."))
@@ -420,20 +424,28 @@ class _Pass:
         return self.plan
 
     def _refused_tags(self, number: int, tags: list[str]) -> list[Rejection]:
-        """A rejected cell for each tag of the row that does not exist, when the importer may
-        not add tags."""
+        """The tags cell rejected, naming the tags of the row that do not exist, when the
+        importer may not add tags."""
         if self.known_tags is None:
             return []
         refused = [name for name in dict.fromkeys(tags) if name not in self.known_tags]
         if not refused:
             return []
         column = self.table.headers[self.mapping["tags"]]
-        reason = _(
-            "Unknown tag “%(name)s”: only the owner can add tags; ask the owner or choose an "
-            "existing tag."
-        )
         shown = [name if len(name) <= 32 else f"{name[:32]}…" for name in refused]
-        return [Rejection(number, column, reason % {"name": name}) for name in shown]
+        if len(shown) == 1:
+            reason = _(
+                "Unknown tag “%(name)s”: only the owner can add tags; ask the owner or choose an "
+                "existing tag."
+            ) % {"name": shown[0]}
+        else:
+            # One cell, one rejection: a cell of 20 new tags is not 20 lines of the same reason.
+            names = " ".join(f"“{name}”" for name in shown[:5]) + (" …" if len(shown) > 5 else "")
+            reason = _(
+                "Unknown tags %(names)s: only the owner can add tags; ask the owner or choose "
+                "existing tags."
+            ) % {"names": names}
+        return [Rejection(number, column, reason)]
 
     def _reject_two(self, row: Planned, pool: dict[Key, Customer], visible: set[int]) -> None:
         hidden = [key for key in row.identifiers() if key in pool and pool[key].pk not in visible]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
 from yutang.catalog.models import Product
+from yutang.lib.ids import parse_id
 from yutang.lib.xlsx import write_sheet
 from yutang.orders.actions import OrderError
 from yutang.orders.models import Order
@@ -56,7 +57,8 @@ def _back_to_customer(payment: Payment) -> HttpResponse:
 @require_POST
 def payment_order(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_payment_for(request, pk)
-    product = Product.objects.filter(pk=request.POST.get("product") or 0, active=True).first()
+    product_id = parse_id(request.POST.get("product"))
+    product = Product.objects.filter(pk=product_id, active=True).first() if product_id else None
     if product is None:
         messages.error(request, _("Choose the product the payment was for."))
         return _back_to_customer(payment)
@@ -74,11 +76,9 @@ def payment_order(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def payment_attach(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_payment_for(request, pk)
-    order_id = request.POST.get("order", "")
+    order_id = parse_id(request.POST.get("order"))
     order = (
-        Order.objects.filter(pk=order_id, customer=payment.customer).first()
-        if order_id.isdigit()
-        else None
+        Order.objects.filter(pk=order_id, customer=payment.customer).first() if order_id else None
     )
     if order is None:
         messages.error(request, _("Choose one of this customer's orders."))

@@ -21,6 +21,7 @@ from yutang.accounts.access import request_user
 from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
+from yutang.lib.ids import parse_id
 
 from . import jobs
 from .bills import NEW, SKIP
@@ -115,8 +116,10 @@ def _running(request: HttpRequest, job: ImportJob) -> HttpResponse:
 
 def job_progress(request: HttpRequest, token: str) -> HttpResponse:
     """The progress bar, polled by the page; when the job is done, where to go next."""
+    if not jobs.is_job_id(token):
+        raise Http404
     job = ImportJob.objects.filter(user=request_user(request), pk=token).first()
-    if job is None or not jobs.is_job_id(token):
+    if job is None:
         raise Http404
     progress = jobs.progress(job) if job.is_running else {}
     if job.is_running:
@@ -160,8 +163,9 @@ def _mapping_from(request: HttpRequest, headers: list[str]) -> dict[str, int]:
     mapping = {}
     for field_name in FIELDS:
         value = request.POST.get(f"map-{field_name}", "")
-        if value.isdigit() and int(value) < len(headers):
-            mapping[field_name] = int(value)
+        index = 0 if value == "0" else parse_id(value)
+        if index is not None and index < len(headers):
+            mapping[field_name] = index
     return mapping
 
 
@@ -247,8 +251,8 @@ def _payer_choices(
         value = request.POST.get(f"match-{index}", "")
         if value in (NEW, SKIP):
             choices[payer["key"]] = value
-        elif value.startswith("c") and value[1:].isdigit():
-            chosen_ids[payer["key"]] = int(value[1:])
+        elif value.startswith("c") and (customer_id := parse_id(value[1:])):
+            chosen_ids[payer["key"]] = customer_id
     found_by_id = visible.in_bulk(set(chosen_ids.values()))
     for key, pk in chosen_ids.items():
         if pk in found_by_id:

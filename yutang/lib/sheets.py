@@ -170,9 +170,24 @@ def identify(head: bytes) -> str:
         return "xml_spreadsheet"
     if start.startswith(b"<?xml") and b"<html" in start:
         return "html"
-    if b"\x00" in head[:4096]:
+    if b"\x00" in head[:4096] and not _text_with_stray_nuls(head[:4096]):
         return "binary"
     return "text"
+
+
+def _text_with_stray_nuls(sample: bytes) -> bool:
+    """Text with a NUL here and there (a cell pasted from somewhere odd) is read, and the
+    cell refused with its row and column; a binary file has many NULs and no text around."""
+    if sample.count(0) > max(4, len(sample) // 100):
+        return False
+    rest = sample.replace(b"\x00", b"")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(rest, final=False)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 def _looks_utf16le(head: bytes) -> bool:

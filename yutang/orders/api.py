@@ -12,9 +12,10 @@ from ninja.responses import Status
 
 from yutang.accounts.access import request_user
 from yutang.accounts.models import User
-from yutang.api import MAX_INT, field_errors, form_errors
+from yutang.api import field_errors, form_errors
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
+from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
 from .forms import LineForm, OrderForm
@@ -125,18 +126,17 @@ def list_orders(
             return field_errors({"status": [_("Unknown status.")]})
         qs = qs.filter(status=status)
     if customer is not None:
-        qs = qs.filter(customer_id=customer)
+        customer_id = parse_id(customer)
+        qs = qs.filter(customer_id=customer_id) if customer_id else qs.none()
     if page < 1 or not 1 <= page_size <= 200:
         return field_errors({"page": [_("page ≥ 1 and 1 ≤ page_size ≤ 200.")]})
-    start = (page - 1) * page_size
-    # A page past the end is empty, also one past what the database can count to.
-    items = list(qs[start : start + page_size]) if start < MAX_INT else []
-    return {"items": items, "count": qs.count()}
+    return {"items": list(qs[page_slice(page, page_size)]), "count": qs.count()}
 
 
 def _product(value: int | str) -> Product | None:
     if isinstance(value, int) or str(value).isdigit():
-        return Product.objects.filter(pk=int(value), active=True).first()
+        product_id = parse_id(value)
+        return Product.objects.filter(pk=product_id, active=True).first() if product_id else None
     return Product.objects.filter(sku=str(value), active=True).first()
 
 

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from yutang.accounts.access import request_user
 from yutang.api import field_errors
+from yutang.lib.ids import parse_id
 
 from . import actions
 from .derive import ensure_derived
@@ -81,7 +82,8 @@ def list_touchpoints(
         return field_errors(errors)
     qs = Touchpoint.objects.visible_to(user).select_related("customer")
     if customer is not None:
-        qs = qs.filter(customer_id=customer)
+        customer_id = parse_id(customer)
+        qs = qs.filter(customer_id=customer_id) if customer_id else qs.none()
     if state == State.OPEN:
         # Snoozed items come back as open on their new date.
         qs = qs.pending()

@@ -264,6 +264,7 @@ class ReferenceScopingTests(ImportScopingTestCase):
 
 
 REFUSED = "没有“{}”这个标签：只有店主可以添加标签，请联系店主添加，或选用已有的标签。"
+REFUSED_MANY = "没有这些标签：{}。只有店主可以添加标签，请联系店主添加，或选用已有的标签。"
 
 
 class ImportedTagTests(ImportScopingTestCase):
@@ -282,8 +283,8 @@ class ImportedTagTests(ImportScopingTestCase):
                 dry["rejected"]
                 == result["rejected"]
                 == [
-                    {"row": 3, "column": "标签", "reason": REFUSED.format("新标签")},
-                    {"row": 3, "column": "标签", "reason": REFUSED.format("护肤")},
+                    # One cell, one rejection, naming each unknown tag once.
+                    {"row": 3, "column": "标签", "reason": REFUSED_MANY.format("“新标签” “护肤”")},
                 ]
             )
             assert result["committed"] is False and snapshot() == before

@@ -61,8 +61,7 @@ def _bill(*rows: list[str], xlsx: bool = False) -> bytes:
 
 
 def _customer_cell(name: str, column: str, value: str, message: str, xlsx: bool = False) -> Case:
-    """A customer file whose third row holds `value` in `column`. A NUL needs an xlsx: in a CSV
-    it makes the whole file binary."""
+    """A customer file whose third row holds `value` in `column`."""
     row = {"昵称": "阿强", "姓名": "", "手机": "", "标签": "", "备注": ""}
     row[column] = value
     return Case(
@@ -140,6 +139,9 @@ CASES = [
     _customer_cell("customers-notes-too-long", "备注", "记" * 2001, "at most 2000"),
     _customer_cell("customers-nul-in-nickname", "昵称", "阿\x00强", CONTROL, xlsx=True),
     _customer_cell("customers-nul-in-notes", "备注", "备\x00注", CONTROL, xlsx=True),
+    # A stray NUL in a CSV is a bad cell too, not a binary file.
+    _customer_cell("customers-nul-in-csv", "备注", "备\x00注", CONTROL),
+    _order_cell("orders-nul-in-csv", "订单号", "A\x00-2", CONTROL),
     _customer_cell("customers-escape-in-name", "姓名", "王\x1b[31m", CONTROL),
     _customer_cell("customers-formula-equals", "备注", "=1+1", "formula"),
     _customer_cell("customers-formula-full-width", "备注", '＝HYPERLINK("x")', "formula"),
