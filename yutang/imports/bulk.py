@@ -255,27 +255,34 @@ class Staging:
         """Every staged row into its table, in the order staged, and the staged updates; or,
         if a row to update has changed since it was read, StaleRows and nothing. Call it in a
         transaction."""
-        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
-            for table, (staged, columns, checked) in self._updates.items():
-                cursor.execute(
-                    f"SELECT count(*) FROM {staged} LEFT JOIN main.{quote(table)} AS now "
-                    f"ON now.{columns[0]} = {staged}.{columns[0]} "
-                    f"WHERE now.{columns[0]} IS NULL OR now.{checked} IS NOT {staged}.expected"
-                )
-                if cursor.fetchone()[0]:
-                    raise StaleRows
-            for table, staged in self._staged.items():
-                cursor.execute(
-                    f"INSERT INTO main.{quote(table)} SELECT * FROM {staged} ORDER BY rowid"
-                )
-            for table, (staged, columns, _checked) in self._updates.items():
-                key, changed = columns[0], ", ".join(columns[1:])
-                cursor.execute(
-                    f"UPDATE main.{quote(table)} SET ({changed}) = "
-                    f"(SELECT {changed} FROM {staged} WHERE {staged}.{key} = {quote(table)}.{key}) "
-                    f"WHERE {key} IN (SELECT {key} FROM {staged})"
-                )
+            # Other writers wait while this runs: keep the index pages it touches in memory,
+            # where SQLite's default cache of 2 MB rereads them for every random key.
+            cursor.execute("PRAGMA cache_size = -262144")
+            try:
+                self._move_in(cursor)
+            finally:
+                cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default
+
+    def _move_in(self, cursor: Any) -> None:
+        quote = connection.ops.quote_name
+        for table, (staged, columns, checked) in self._updates.items():
+            cursor.execute(
+                f"SELECT count(*) FROM {staged} LEFT JOIN main.{quote(table)} AS now "
+                f"ON now.{columns[0]} = {staged}.{columns[0]} "
+                f"WHERE now.{columns[0]} IS NULL OR now.{checked} IS NOT {staged}.expected"
+            )
+            if cursor.fetchone()[0]:
+                raise StaleRows
+        for table, staged in self._staged.items():
+            cursor.execute(f"INSERT INTO main.{quote(table)} SELECT * FROM {staged} ORDER BY rowid")
+        for table, (staged, columns, _checked) in self._updates.items():
+            key, changed = columns[0], ", ".join(columns[1:])
+            cursor.execute(
+                f"UPDATE main.{quote(table)} SET ({changed}) = "
+                f"(SELECT {changed} FROM {staged} WHERE {staged}.{key} = {quote(table)}.{key}) "
+                f"WHERE {key} IN (SELECT {key} FROM {staged})"
+            )
 
     def discard(self) -> None:
         """Drop the staged rows (after they moved in, or when the import stops)."""
