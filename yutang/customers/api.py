@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -19,6 +18,7 @@ from yutang.lib.addresses import parse_contact
 from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
+from .access import get_customer_for
 from .forms import KEEP_HIDDEN_REFERRER, CustomerFilterForm, CustomerForm, hides_referrer
 from .models import GRADE_ADVICE, ActivityKind, Channel, Customer, Grade, Tag, TagGroup
 
@@ -256,7 +256,7 @@ def _for_output(user: User, qs: Any) -> Any:
 
 
 def _fetch(user: User, pk: int) -> Customer:
-    return get_object_or_404(_for_output(user, Customer.objects.visible_to(user)), pk=pk)
+    return get_customer_for(user, pk, queryset=_for_output(user, Customer.objects.all()))
 
 
 @router.get("/customers", response=CustomerPage, summary="List and search customers")
