@@ -241,7 +241,7 @@ def merge_customers(*, keep: Customer, remove: Customer, actor: User | None) -> 
 
 
 def _drop_rows_keep_already_has(
-    manager: Any, field_name: str, keep: Customer, remove: Customer
+    manager: models.Manager[models.Model], field_name: str, keep: Customer, remove: Customer
 ) -> None:
     """A row unique per customer (a touchpoint's key, say) that both have stays once: keep's."""
     for constraint in manager.model._meta.constraints:
