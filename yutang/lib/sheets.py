@@ -301,8 +301,12 @@ def _check_zip(stream: IO[bytes], limits: Limits) -> WorkbookScan:
                     if not info.filename.startswith("xl/worksheets/"):
                         for _block in _blocks(archive, info.filename, budget):
                             pass
-        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as exc:
-            # zlib.error: an entry's compressed bytes were changed (not caught by zipfile).
+        except SheetProblem:
+            raise
+        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error,
+                ValueError) as exc:  # fmt: skip
+            # zlib.error: an entry's compressed bytes were changed; ValueError: an offset in
+            # the directory points before the file's start (zipfile lets both through).
             raise SheetProblem("truncated" if _cut_short(exc) else "damaged") from exc
         except NotImplementedError as exc:  # a compression method the reader cannot read
             raise SheetProblem("damaged") from exc

@@ -29,7 +29,7 @@ from yutang.imports import jobs
 from yutang.imports.models import ImportJob, Payment
 from yutang.orders.models import Order, OrderLine
 
-from .corpus import csv_bytes, xlsx_bytes
+from .corpus import bill_files, csv_bytes, xlsx_bytes
 
 COUNTED: list[type[Model]] = [Customer, Activity, Tag, Order, OrderLine, Payment]
 BILLS = Path(__file__).parents[2] / "lib" / "tests" / "fixtures" / "payments"
@@ -143,6 +143,23 @@ def sheet_file(draw: Any, columns: Sequence[str]) -> tuple[str, bytes]:
     # A NUL makes a csv binary (refused whole): kept for the xlsx, where it is a cell's.
     rows = [[c.replace("\x00", "") for c in row] for row in rows]
     return "文件.csv", csv_bytes(encodable(rows, form), form)
+
+
+@st.composite
+def bill_file(draw: Any) -> tuple[str, bytes]:
+    """A WeChat Pay bill whose payments hold hostile cells: the counterparty becomes a
+    customer's nickname, the amount a payment's."""
+    rows: list[list[object]] = list(bill_files.bill_rows(0))
+    for n in range(draw(st.integers(1, 5))):
+        row = bill_files.payment(n)
+        for column in draw(st.lists(st.sampled_from(range(len(row))), max_size=4)):
+            row[column] = draw(cell([str(row[column])]))
+        rows.append(row)
+    text = [[str(c).replace("\x00", "") for c in row] for row in rows]
+    form = draw(st.sampled_from(["utf-8", "gb18030", "xlsx"]))
+    if form == "xlsx":
+        return "账单.xlsx", xlsx_bytes([[_xml_safe(str(c)) for c in row] for row in rows])
+    return "账单.csv", csv_bytes(encodable(text, form), form)
 
 
 def encodable(rows: list[list[str]], encoding: str) -> list[list[str]]:

@@ -41,6 +41,13 @@ class FuzzTests(BaseTestCase, HypothesisTestCase):
         run_job(self.bob, "customers", *fuzzing.good_customer_files()[0], accept_all=True)
         run_job(self.user(owner), "orders", *file, accept_all=accept_all)
 
+    @profile(60)
+    @given(fuzzing.bill_file(), st.booleans(), st.booleans())
+    def test_it_survives_hostile_bills(
+        self, file: tuple[str, bytes], owner: bool, accept_all: bool
+    ) -> None:
+        run_job(self.user(owner), "bill", *file, accept_all=accept_all)
+
     def test_the_good_files_import(self) -> None:
         # The control group: unmutated, every file goes in (so the mutations start from files
         # that reach the commit).

@@ -28,6 +28,12 @@ def bad_deflate(data: bytes, entry: str = "xl/worksheets/sheet1.xml") -> bytes:
     return bytes(buffer)
 
 
+def bytes_cut_out(data: bytes) -> bytes:
+    """The workbook with 12 bytes taken out of its first entry: every offset in the zip's
+    directory now points 12 bytes too far, the first one before the file's start."""
+    return data[:100] + data[112:]
+
+
 CASES = [
     Case(
         # A UTF-16 file cut after an odd number of bytes: half a character at the end.
@@ -51,6 +57,14 @@ CASES = [
         kind="bill",
         filename="账单.xlsx",
         build=lambda: bad_deflate(xlsx_bytes(bill_rows())),
+        outcome="refused",
+        message="damaged",
+    ),
+    Case(
+        name="xlsx-bill-bytes-cut-out",
+        kind="bill",
+        filename="账单.xlsx",
+        build=lambda: bytes_cut_out(xlsx_bytes(bill_rows())),
         outcome="refused",
         message="damaged",
     ),
