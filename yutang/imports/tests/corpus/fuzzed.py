@@ -6,7 +6,7 @@ import io
 import zipfile
 
 from . import Case, csv_bytes, xlsx_bytes
-from .bill_files import bill_rows
+from .bill_files import bill_rows, payment
 
 CUSTOMERS = [["昵称", "手机"], ["小美", "13800138000"]]
 
@@ -67,5 +67,13 @@ CASES = [
         build=lambda: bytes_cut_out(xlsx_bytes(bill_rows())),
         outcome="refused",
         message="damaged",
+    ),
+    Case(
+        # The refusal quotes the cell: on PostgreSQL the job could not store a NUL in it.
+        name="xlsx-bill-nul-in-amount",
+        kind="bill",
+        filename="账单.xlsx",
+        build=lambda: xlsx_bytes([*bill_rows(0), payment(1, amount="\x00¥1.00")]),
+        outcome="refused",
     ),
 ]
