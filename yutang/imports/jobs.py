@@ -54,6 +54,8 @@ class ImportRefused(ValueError):
     """The file is rejected as a whole; `message` says why in the reader's language."""
 
     def __init__(self, message: str) -> None:
+        # A message may quote a cell; a NUL in it could not be stored with the job on PostgreSQL.
+        message = message.replace("\x00", "")
         super().__init__(message)
         self.message = message
 

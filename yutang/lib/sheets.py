@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,7 +329,12 @@ def _check_zip(stream: IO[bytes], limits: Limits) -> WorkbookScan:
                     if not info.filename.startswith("xl/worksheets/"):
                         for _block in _blocks(archive, info.filename, budget):
                             pass
-        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+        except SheetProblem:
+            raise
+        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error,
+                ValueError) as exc:  # fmt: skip
+            # zlib.error: an entry's compressed bytes were changed; ValueError: an offset in
+            # the directory points before the file's start (zipfile lets both through).
             raise SheetProblem("truncated" if _cut_short(exc) else "damaged") from exc
         except NotImplementedError as exc:  # a compression method the reader cannot read
             raise SheetProblem("damaged") from exc
@@ -650,11 +656,15 @@ def text_encoding(stream: IO[bytes]) -> str:
         encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-16-le"
         decoder = codecs.getincrementaldecoder(encoding)()
         lines = 1
-        while block := stream.read(CHUNK):
+        while True:
+            block = stream.read(CHUNK)
             try:
-                lines += decoder.decode(block).count("\n")
+                # The last call says the file ended: a cut half character is an error too.
+                lines += decoder.decode(block, final=not block).count("\n")
             except UnicodeDecodeError as exc:
                 raise SheetProblem("bad_encoding", row=lines) from exc
+            if not block:
+                break
         stream.seek(0)
         return encoding
     first_utf8 = first_gbk = None
