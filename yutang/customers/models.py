@@ -264,8 +264,6 @@ class Customer(models.Model):
             # every lookup by phone or WeChat ID (forms, imports) in both databases.
             models.Index(fields=["phone"], name="customer_phone_idx"),
             models.Index(fields=["wechat_id"], name="customer_wechat_id_idx"),
-            # Imports match customers without phone or WeChat ID, and bill payers, by nickname.
-            models.Index(fields=["nickname"], name="customer_nickname_idx"),
             models.Index(fields=["grade"], name="customer_grade_idx"),
             models.Index(fields=["stage"], name="customer_stage_idx"),
             models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
