@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.http import Http404
 from django.test import TestCase, override_settings
 
 from yutang.accounts.actions import create_user
@@ -54,6 +56,21 @@ class BaseTestCase(TestCase):
                 url, data=json.dumps(body), content_type="application/json", headers=headers
             )
         return call(url, data=params or None, headers=headers)
+
+    def assert_fetches(
+        self,
+        fetch: Callable[[User, Any], Any],
+        pk: Any,
+        *,
+        reach: Iterable[User],
+        refused: Iterable[User],
+    ) -> None:
+        """An access helper answers the object for each of `reach` and a 404 for `refused`."""
+        for user in reach:
+            assert str(fetch(user, pk).pk) == str(pk), user.username
+        for user in refused:
+            with self.assertRaises(Http404, msg=user.username):
+                fetch(user, pk)
 
 
 def make_customer(owner: User, nickname: str = "小美", **fields: Any) -> Customer:

@@ -22,12 +22,13 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
     Window,
 )
-from django.db.models.expressions import RowRange
+from django.db.models.expressions import Combinable, RowRange
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -145,13 +146,15 @@ FACTOR_FIELDS = {
 }
 # A factor a buyer has no value for (not rated, never ordered before paying) counts half.
 MISSING = 0.5
+# The lowest or highest value of a factor over the buyers, as the database aggregates it.
+Bound = Decimal | float | int | None
 
 
-def _factor_term(name: str, low: Any, high: Any) -> Any:
+def _factor_term(name: str, low: Bound, high: Bound) -> Combinable:
     """Min–max normalisation of one factor to 0…1 over the buyers, as an SQL expression."""
     column = FACTOR_FIELDS[name]
     if name == "cooperation":
-        value: Any = Subquery(
+        value: Subquery | F = Subquery(
             Customer.objects.filter(pk=OuterRef("customer_id")).values("cooperation")
         )
         low, high = 1, 5
@@ -176,7 +179,7 @@ def refresh_scores(rules: Rules) -> None:
     )
     weights = [(name, weight) for name, weight in rules.weights() if weight]
     total = sum(weight for _name, weight in weights) or 1
-    expression: Any = Value(0.0)
+    expression: Combinable = Value(0.0)
     for name, weight in weights:
         term = _factor_term(name, bounds.get(f"{name}_low", 1), bounds.get(f"{name}_high", 5))
         expression = expression + term * float(weight)
@@ -185,7 +188,9 @@ def refresh_scores(rules: Rules) -> None:
     CustomerStats.objects.filter(orders=0).exclude(score=None).update(score=None)
 
 
-def _set_where(field_name: str, conditions: dict[str, list[Q]], *, among: Any) -> None:
+def _set_where(
+    field_name: str, conditions: dict[str, list[Q]], *, among: QuerySet[Customer]
+) -> None:
     """Give `field_name` each value to the customers of `among` meeting all its conditions,
     and "" to everybody else, writing only the rows whose value changes."""
     for value, parts in conditions.items():
@@ -197,7 +202,7 @@ def _set_where(field_name: str, conditions: dict[str, list[Q]], *, among: Any) -
     others.update(**{field_name: ""})
 
 
-def _cut(ranked: Any, basis: str, index: int) -> Q:
+def _cut(ranked: QuerySet[Customer], basis: str, index: int) -> Q:
     """Customers ranked at `index` or better (0-based): basis higher, or equal with a smaller
     id, so ties are broken by who came first and every cut is exact."""
     value, pk = ranked.values_list(f"stats__{basis}", "pk")[index]
@@ -209,7 +214,7 @@ def _count_for(share: int, n: int) -> int:
     return math.ceil(Decimal(share) * n / 100)
 
 
-def _cumulative_cut(ranked: Any, basis: str, share: int) -> Q | None:
+def _cumulative_cut(ranked: QuerySet[Customer], basis: str, share: int) -> Q | None:
     """The customers whose cumulative basis first reaches `share` percent of the total."""
     positive = ranked.filter(**{f"stats__{basis}__gt": 0})
     total = positive.aggregate(total=Sum(f"stats__{basis}"))["total"]

@@ -6,12 +6,15 @@ from django.shortcuts import get_object_or_404
 
 from yutang.accounts.models import User
 
-from .models import Activity, Customer
+from .models import Activity, Customer, CustomerQuerySet
 
 
-def get_customer_for(user: User, pk: int) -> Customer:
+def get_customer_for(user: User, pk: int, *, queryset: CustomerQuerySet | None = None) -> Customer:
+    """The one way a page or an API call fetches a customer by id. `queryset` carries what the
+    caller's answer reads besides (annotations, prefetches); the scoping is applied here."""
+    base = Customer.objects.all() if queryset is None else queryset
     return get_object_or_404(
-        Customer.objects.visible_to(user).select_related("channel", "owner", "referrer"), pk=pk
+        base.visible_to(user).select_related("channel", "owner", "referrer"), pk=pk
     )
 
 

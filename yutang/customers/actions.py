@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models, transaction
@@ -35,13 +35,15 @@ TRACKED_FIELDS = [
     "notes",
     "agent_account",
 ]
+# A tracked field as the timeline keeps it: JSON scalars, a related record by its name or id.
+TrackedValue = str | int | bool | None
 
 
 def log_activity(customer: Customer, kind: str, actor: User | None, **data: Any) -> Activity:
     return Activity.objects.create(customer=customer, kind=kind, actor=actor, data=data)
 
 
-def _display(value: Any) -> Any:
+def _display(value: object) -> TrackedValue:
     if isinstance(value, models.Model):
         return str(value)
     if value is None or isinstance(value, bool | int | str):
@@ -49,20 +51,23 @@ def _display(value: Any) -> Any:
     return str(value)
 
 
-def _tracked_value(customer: Customer, field: str) -> Any:
+def _tracked_value(customer: Customer, field: str) -> TrackedValue:
     # Another customer is kept by id, never by name: the timeline may be read by someone who
     # cannot see that customer, and the name is looked up through the reader's view when shown.
     if field in CUSTOMER_REFERENCES:
-        return getattr(customer, f"{field}_id")
+        pk: int | None = getattr(customer, f"{field}_id")
+        return pk
     return _display(getattr(customer, field))
 
 
-def snapshot(customer: Customer) -> dict[str, Any]:
+def snapshot(customer: Customer) -> dict[str, TrackedValue]:
     values = {f: _tracked_value(customer, f) for f in TRACKED_FIELDS}
     return {**values, "referrer_id": customer.referrer_id}
 
 
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+def changed_fields(
+    before: Mapping[str, TrackedValue], after: Mapping[str, TrackedValue]
+) -> dict[str, list[TrackedValue]]:
     """What an edit changed, as its timeline entry keeps it: field → [before, after]."""
     return {f: [before.get(f), after[f]] for f in TRACKED_FIELDS if before.get(f) != after[f]}
 
@@ -241,7 +246,7 @@ def merge_customers(*, keep: Customer, remove: Customer, actor: User | None) -> 
 
 
 def _drop_rows_keep_already_has(
-    manager: Any, field_name: str, keep: Customer, remove: Customer
+    manager: models.Manager[models.Model], field_name: str, keep: Customer, remove: Customer
 ) -> None:
     """A row unique per customer (a touchpoint's key, say) that both have stays once: keep's."""
     for constraint in manager.model._meta.constraints:

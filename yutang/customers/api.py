@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -21,6 +20,7 @@ from yutang.lib.addresses import parse_contact
 from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
+from .access import get_customer_for
 from .filters import CustomerFilters, filter_customers
 from .forms import (
     KEEP_HIDDEN_REFERRER,
@@ -283,7 +283,7 @@ def _for_output(user: User, qs: Any) -> Any:
 
 
 def _fetch(user: User, pk: int) -> Customer:
-    return get_object_or_404(_for_output(user, Customer.objects.visible_to(user)), pk=pk)
+    return get_customer_for(user, pk, queryset=_for_output(user, Customer.objects.all()))
 
 
 @router.get("/customers", response=CustomerPage, summary="List and search customers")

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
@@ -13,6 +12,7 @@ from yutang.accounts.access import request_user
 from yutang.api import field_errors
 
 from . import jobs
+from .access import get_job_for
 from .customers import RULES
 from .models import ImportJob
 
@@ -91,6 +91,4 @@ def commit(request: HttpRequest, job_id: str, payload: CommitIn | None = None) -
 
 
 def _get(request: HttpRequest, job_id: str) -> ImportJob:
-    if not jobs.is_job_id(job_id):
-        raise Http404
-    return get_object_or_404(ImportJob, pk=job_id, user=request_user(request))
+    return get_job_for(request_user(request), job_id)

@@ -4,7 +4,7 @@ import tempfile
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from yutang.orders.actions import OrderError
 from yutang.orders.models import Order
 
 from . import actions
+from .access import get_payment_for
 from .exports import EXPORTS, Export
 from .models import Payment
 
@@ -41,14 +42,6 @@ def sheet_response(sheet: Export, name: str) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=f"yutang-{name}-{stamp}.xlsx")
 
 
-def get_payment_for(request: HttpRequest, pk: int) -> Payment:
-    """A payment of a customer the user may see; any other is a 404."""
-    user = request_user(request)
-    return get_object_or_404(
-        Payment.objects.visible_to(user).select_related("customer", "order"), pk=pk
-    )
-
-
 def _back_to_customer(payment: Payment) -> HttpResponse:
     assert payment.customer is not None
     return redirect(f"{payment.customer.get_absolute_url()}#payments")
@@ -56,7 +49,7 @@ def _back_to_customer(payment: Payment) -> HttpResponse:
 
 @require_POST
 def payment_order(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = get_payment_for(request, pk)
+    payment = get_payment_for(request_user(request), pk)
     product_id = parse_id(request.POST.get("product"))
     product = Product.objects.filter(pk=product_id, active=True).first() if product_id else None
     if product is None:
@@ -75,7 +68,7 @@ def payment_order(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def payment_attach(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = get_payment_for(request, pk)
+    payment = get_payment_for(request_user(request), pk)
     order_id = parse_id(request.POST.get("order"))
     order = (
         Order.objects.filter(pk=order_id, customer=payment.customer).first() if order_id else None

@@ -24,6 +24,7 @@ from yutang.customers.models import Customer
 from yutang.lib.ids import parse_id
 
 from . import jobs
+from .access import get_job_for
 from .bills import NEW, SKIP
 from .customers import FIELDS, HEADER_NAMES, RULES, guess_mapping
 from .models import ImportJob, PaymentSource
@@ -56,20 +57,11 @@ class UploadForm(forms.Form):
         return upload
 
 
-def get_job_for(user: User, token: str, kind: str | None = None) -> ImportJob:
-    """A job of this user that is not finished; anybody else's is a 404, like a job that does
-    not exist."""
-    job = (
-        ImportJob.objects.filter(user=user, pk=token).select_related("user").first()
-        if jobs.is_job_id(token)
-        else None
-    )
-    if (
-        job is None
-        or (kind is not None and job.kind != kind)
-        or job.state == ImportJob.State.COMMITTED
-        or not job.path.exists()
-    ):
+def _open_job(user: User, token: str, kind: str) -> ImportJob:
+    """A job of this user of this kind that is not finished: a review page has nothing to show
+    for any other, and answers as for a job that does not exist."""
+    job = get_job_for(user, token)
+    if job.kind != kind or job.state == ImportJob.State.COMMITTED or not job.path.exists():
         raise Http404
     return job
 
@@ -116,11 +108,7 @@ def _running(request: HttpRequest, job: ImportJob) -> HttpResponse:
 
 def job_progress(request: HttpRequest, token: str) -> HttpResponse:
     """The progress bar, polled by the page; when the job is done, where to go next."""
-    if not jobs.is_job_id(token):
-        raise Http404
-    job = ImportJob.objects.filter(user=request_user(request), pk=token).first()
-    if job is None:
-        raise Http404
+    job = get_job_for(request_user(request), token)
     progress = jobs.progress(job) if job.is_running else {}
     if job.is_running:
         return render(request, "imports/progress.html#bar", {"job": job, "progress": progress})
@@ -170,7 +158,7 @@ def _mapping_from(request: HttpRequest, headers: list[str]) -> dict[str, int]:
 
 
 def review_customers(request: HttpRequest, token: str) -> HttpResponse:
-    job = get_job_for(request_user(request), token, "customers")
+    job = _open_job(request_user(request), token, "customers")
     if job.is_running:
         return _running(request, job)
     headers = _headers(job)
@@ -211,7 +199,7 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def review_orders(request: HttpRequest, token: str) -> HttpResponse:
-    job = get_job_for(request_user(request), token, "orders")
+    job = _open_job(request_user(request), token, "orders")
     if job.is_running:
         return _running(request, job)
     if request.method == "POST" and request.POST.get("commit"):
@@ -262,7 +250,7 @@ def _payer_choices(
 
 def review_bill(request: HttpRequest, token: str) -> HttpResponse:
     user = request_user(request)
-    job = get_job_for(user, token, "bill")
+    job = _open_job(user, token, "bill")
     plan = jobs.check(job)
     if plan is None:
         messages.error(request, job.result.get("error", ""))

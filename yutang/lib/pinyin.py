@@ -17,6 +17,7 @@ def _keys(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Full-pinyin spellings of the text, and their initials (the first letter of each
     reading, which is what pypinyin's FIRST_LETTER style gives, without a second lookup).
     Cached: an import meets the same names again and again."""
+    # pypinyin's stubs say `errors` returns a str; it takes a list too (each item one reading).
     per_char = pinyin(text, style=Style.NORMAL, heteronym=True, errors=lambda chars: list(chars))  # type: ignore[arg-type,return-value]
     options = [
         list(dict.fromkeys(r.lower() for r in readings if r)) or [""] for readings in per_char

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TypedDict, Unpack
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -131,13 +131,26 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+class SheetParams(TypedDict, total=False):
+    """What a message of _MESSAGES names: sizes and counts already formatted for the reader,
+    a row as its number in the file."""
+
+    size: str
+    limit: str
+    found: str
+    ratio: int
+    row: int
+    then: str
+    first: str
+
+
 class SheetProblem(ValueError):
     """The file cannot be read safely; `message` and `message_zh` say why, for the user."""
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, **params: Unpack[SheetParams]) -> None:
         english, chinese = _MESSAGES[code]
         self.code = code
-        self.params = params
+        self.params: SheetParams = params
         self.message = english % params if params else english
         self.message_zh = chinese % params if params else chinese
         super().__init__(self.message)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import xlsxwriter
 
@@ -58,7 +58,7 @@ def write_sheet(
     *,
     title: str,
     headers: Sequence[str],
-    rows: Iterable[Sequence[Any]],
+    rows: Iterable[Sequence[object]],
 ) -> int:
     """Write one sheet; returns the number of data rows. Memory stays flat however many rows."""
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})

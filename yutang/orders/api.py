@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -18,8 +17,9 @@ from yutang.customers.models import Customer
 from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
+from .access import get_order_for
 from .forms import LineForm, OrderForm
-from .models import Order
+from .models import Order, OrderQuerySet
 from .models import Status as OrderStatus
 
 router: Router = Router(tags=["orders"])
@@ -106,10 +106,12 @@ class OrderPage(Schema):
     count: int
 
 
+def _with_lines() -> OrderQuerySet:
+    return Order.objects.prefetch_related("lines__product")
+
+
 def _visible_orders(user: User) -> Any:
-    return (
-        Order.objects.visible_to(user).select_related("seller").prefetch_related("lines__product")
-    )
+    return _with_lines().visible_to(user).select_related("seller")
 
 
 @router.get("/orders", response={200: OrderPage, 422: dict}, summary="List orders")
@@ -185,12 +187,12 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
         order = actions.place_order(customer=customer, seller=user, actor=user, lines=lines, **data)
     except actions.OrderError as exc:
         return field_errors({"status": [str(exc)]})
-    return Status(201, _visible_orders(user).get(pk=order.pk))
+    return Status(201, get_order_for(user, order.pk, queryset=_with_lines()))
 
 
 @router.get("/orders/{order_id}", response=OrderOut, summary="One order")
 def get_order(request: HttpRequest, order_id: int) -> Any:
-    return get_object_or_404(_visible_orders(request_user(request)), pk=order_id)
+    return get_order_for(request_user(request), order_id, queryset=_with_lines())
 
 
 @router.post(
@@ -198,11 +200,11 @@ def get_order(request: HttpRequest, order_id: int) -> Any:
 )
 def set_status(request: HttpRequest, order_id: int, payload: StatusIn) -> Any:
     user = request_user(request)
-    order = get_object_or_404(_visible_orders(user), pk=order_id)
+    order = get_order_for(user, order_id, queryset=_with_lines())
     if payload.status not in OrderStatus.values:
         return field_errors({"status": [_("Unknown status.")]})
     try:
         actions.change_order_status(order=order, status=payload.status, actor=user, at=payload.at)
     except actions.OrderError as exc:
         return field_errors({"status": [str(exc)]})
-    return _visible_orders(user).get(pk=order.pk)
+    return get_order_for(user, order.pk, queryset=_with_lines())

@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -14,6 +13,7 @@ from yutang.api import field_errors
 from yutang.lib.ids import parse_id
 
 from . import actions
+from .access import get_touchpoint_for
 from .derive import ensure_derived
 from .kinds import Kind
 from .messages import message, reason, templates_by_kind
@@ -97,10 +97,7 @@ def list_touchpoints(
 
 
 def _get(request: HttpRequest, touchpoint_id: int) -> Touchpoint:
-    return get_object_or_404(
-        Touchpoint.objects.visible_to(request_user(request)).select_related("customer"),
-        pk=touchpoint_id,
-    )
+    return get_touchpoint_for(request_user(request), touchpoint_id)
 
 
 def _answer(tp: Touchpoint) -> dict[str, Any]:

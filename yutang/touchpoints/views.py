@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,10 +16,11 @@ from yutang.accounts.views import owner_required
 from yutang.rules.models import Rules
 
 from . import actions
+from .access import get_touchpoint_for
 from .derive import ensure_derived
 from .kinds import KINDS
 from .messages import templates_by_kind
-from .models import MessageTemplate, Touchpoint
+from .models import MessageTemplate
 from .workbench import build_workbench
 
 
@@ -37,9 +38,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request_user(request)
-    touchpoint = get_object_or_404(
-        Touchpoint.objects.visible_to(user).select_related("customer"), pk=pk
-    )
+    touchpoint = get_touchpoint_for(user, pk)
     try:
         if action == "done":
             actions.complete_touchpoint(
