@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -19,10 +21,35 @@ from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
 from .access import get_customer_for
-from .forms import KEEP_HIDDEN_REFERRER, CustomerFilterForm, CustomerForm, hides_referrer
-from .models import GRADE_ADVICE, ActivityKind, Channel, Customer, Grade, Tag, TagGroup
+from .filters import CustomerFilters, filter_customers
+from .forms import (
+    KEEP_HIDDEN_REFERRER,
+    CustomerFilterForm,
+    CustomerForm,
+    hides_referrer,
+    owner_choices,
+)
+from .models import (
+    CUSTOMER_SORTS,
+    DEFAULT_SORT,
+    GRADE_ADVICE,
+    NOT_GRADED,
+    TAG_MODES,
+    ActivityKind,
+    Channel,
+    Customer,
+    Grade,
+    Lifecycle,
+    Stage,
+    Tag,
+    TagGroup,
+)
 
 router: Router = Router(tags=["customers"])
+# The list's refusals, in the words of the list page's form fields.
+INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
+UNKNOWN_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+QUERY_FIELD = CustomerFilterForm.base_fields["q"]
 
 
 class CustomerOut(Schema):
@@ -278,43 +305,85 @@ def list_customers(
     page_size: int = 20,
 ) -> Any:
     user = request_user(request)
-    params: dict[str, Any] = {
-        "q": q,
-        "grade": grade,
-        "tag_mode": tag_mode,
-        "sort": sort,
-        "lifecycle": lifecycle,
-        "stage": stage,
-    }
-    errors: dict[str, list[str]] = {}
-    if tag:
-        params["tag"], tag_errors = _resolve_tags(list(tag))
-        if tag_errors:
-            errors["tag"] = tag_errors
-    if channel:
-        found = Channel.objects.filter(name=channel).first()
-        params["channel"] = found.pk if found else (parse_id(channel) or -1)
-    if owner:
-        found_user = User.objects.filter(username=owner).first()
-        params["owner"] = found_user.pk if found_user else -1
-    for flag, value in (
-        ("visited_store", visited_store),
-        ("vip", vip),
-        ("do_not_disturb", do_not_disturb),
-    ):
-        if value is not None:
-            params[flag] = "true" if value else "false"
-    form = CustomerFilterForm(params, user=user)
-    if not form.is_valid():
-        for field, messages in form.errors.items():
-            errors.setdefault(field, []).extend(str(m) for m in messages)
+    filters, errors = _list_filters(
+        user,
+        q=q,
+        grade=grade,
+        tag=tag,
+        tag_mode=tag_mode,
+        channel=channel,
+        owner=owner,
+        lifecycle=lifecycle,
+        stage=stage,
+        sort=sort,
+    )
+    filters["visited_store"] = visited_store
+    filters["vip"] = vip
+    filters["do_not_disturb"] = do_not_disturb
     if page < 1 or not 1 <= page_size <= 200:
         errors.setdefault("page", []).append(_("page ≥ 1 and 1 ≤ page_size ≤ 200."))
     if errors:
         return _error_response(errors)
-    qs = form.filter(Customer.objects.visible_to(user))
+    qs = filter_customers(Customer.objects.visible_to(user), filters, user=user)
     items = list(_for_output(user, qs)[page_slice(page, page_size)])
     return {"items": items, "count": qs.count()}
+
+
+def _list_filters(
+    user: User,
+    *,
+    q: str,
+    grade: list[str],
+    tag: list[str],
+    tag_mode: str,
+    channel: str,
+    owner: str,
+    lifecycle: list[str],
+    stage: list[str],
+    sort: str,
+) -> tuple[CustomerFilters, dict[str, list[str]]]:
+    """The list's query parameters as the filter dict: tags, channel and owner by name (or id),
+    every value checked against what the list offers; the refused ones as error messages."""
+    errors: dict[str, list[str]] = {}
+
+    def choices(field: str, values: list[str], allowed: Collection[str]) -> list[str]:
+        refused = next((value for value in values if value not in allowed), None)
+        if refused is not None:
+            errors[field] = [INVALID_CHOICE % {"value": refused}]
+        return values
+
+    try:
+        q = QUERY_FIELD.clean(q)
+    except ValidationError as error:
+        errors["q"] = list(error.messages)
+    filters: CustomerFilters = {
+        "q": q,
+        "grade": choices("grade", grade, {NOT_GRADED, *Grade.values}),
+        "tag_mode": "all" if tag_mode == "all" else "any",
+        "lifecycle": choices("lifecycle", lifecycle, Lifecycle.values),
+        "stage": choices("stage", stage, Stage.values),
+        "sort": sort or DEFAULT_SORT,
+    }
+    choices("tag_mode", [tag_mode] if tag_mode else [], TAG_MODES)
+    choices("sort", [sort] if sort else [], CUSTOMER_SORTS)
+    if tag:
+        filters["tag"], tag_errors = _resolve_tags(list(tag))
+        if tag_errors:
+            errors["tag"] = tag_errors
+    if channel:
+        found = Channel.objects.filter(name=channel).first()
+        channel_id = found.pk if found else parse_id(channel)
+        if channel_id is None or (
+            found is None and not Channel.objects.filter(pk=channel_id).exists()
+        ):
+            errors["channel"] = [str(UNKNOWN_CHOICE)]
+        filters["channel"] = channel_id
+    if owner:
+        owner_id = owner_choices(user).filter(username=owner).values_list("pk", flat=True).first()
+        if owner_id is None:
+            errors["owner"] = [str(UNKNOWN_CHOICE)]
+        filters["owner"] = owner_id
+    return filters, errors
 
 
 def _error_response(errors: dict[str, list[str]]) -> HttpResponse:

@@ -5,23 +5,28 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from yutang.accounts.models import User
-from yutang.analytics.queries import (
-    RFM_CLASSES,
-    in_scope,
-    preset_period,
-    profit_expression,
-    rfm_filter,
-    rfm_thresholds,
-)
 from yutang.lib.ids import parse_id
 from yutang.lib.phones import PhoneError, normalize_phone
 
-from .models import Channel, Customer, Grade, Lifecycle, Stage, Tag, TagGroup, ValueClass, ValueFlag
+from .filters import RFM_CHOICES, CustomerFilters, filter_customers
+from .models import (
+    DEFAULT_SORT,
+    NO_PURCHASE,
+    NOT_GRADED,
+    Channel,
+    Customer,
+    Grade,
+    Lifecycle,
+    Stage,
+    Tag,
+    TagGroup,
+    ValueClass,
+    ValueFlag,
+)
 
 # WeChat's own rule: 6–20 letters, digits, "_" or "-", starting with a letter; letters are
 # case-insensitive, so IDs are stored in lower case.
@@ -228,21 +233,10 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         return value
 
 
-SORTS = {
-    "-created": ("-created", "-id"),
-    "created": ("created", "id"),
-    "name": ("search_pinyin", "id"),
-    "grade": ("grade_rank", "-created"),
-    "-added_on": ("-added_on", "-id"),
-    "-profit": ("-profit", "-id"),
-    "profit": ("profit", "id"),
-}
-
-
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=64)
     grade = forms.MultipleChoiceField(
-        required=False, choices=[("none", _("Not graded")), *Grade.choices]
+        required=False, choices=[(NOT_GRADED, _("Not graded")), *Grade.choices]
     )
     tag = TagChoiceField(queryset=Tag.objects.all(), required=False)
     tag_mode = forms.ChoiceField(
@@ -277,7 +271,7 @@ class CustomerFilterForm(forms.Form):
         ],  # fmt: skip
     )
     value_class = forms.MultipleChoiceField(
-        required=False, choices=[*ValueClass.choices, ("none", _("no purchase yet"))]
+        required=False, choices=[*ValueClass.choices, (NO_PURCHASE, _("no purchase yet"))]
     )
     value_flag = forms.ChoiceField(required=False, choices=[("", "—"), *ValueFlag.choices])
     rfm = forms.ChoiceField(required=False, choices=[])
@@ -288,70 +282,35 @@ class CustomerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
-        self.fields["rfm"].choices = [("", "—"), *RFM_CLASSES.values()]  # type: ignore[attr-defined]
+        self.fields["rfm"].choices = [("", "—"), *RFM_CHOICES]  # type: ignore[attr-defined]
+
+    def filters(self) -> CustomerFilters:
+        """The cleaned input as the filter dict: ids instead of the chosen objects."""
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or "",
+            "grade": list(data.get("grade") or []),
+            "tag": [tag.pk for tag in data.get("tag") or []],
+            "tag_mode": data.get("tag_mode") or "any",
+            "channel": data["channel"].pk if data.get("channel") else None,
+            "owner": data["owner"].pk if data.get("owner") else None,
+            "lifecycle": list(data.get("lifecycle") or []),
+            "stage": list(data.get("stage") or []),
+            "visited_store": data.get("visited_store"),
+            "vip": data.get("vip"),
+            "do_not_disturb": data.get("do_not_disturb"),
+            "value_class": list(data.get("value_class") or []),
+            "value_flag": data.get("value_flag") or "",
+            "rfm": data.get("rfm") or "",
+            "cohort": data.get("cohort") or "",
+            "repeat": bool(data.get("repeat")),
+            "value_period": data.get("value_period") or "all",
+            "sort": data.get("sort") or DEFAULT_SORT,
+        }
 
     def filter(self, qs: Any) -> Any:
-        from django.db.models import Case, Count, IntegerField, Value, When
-
-        data = self.cleaned_data
-        qs = qs.search(data.get("q") or "")
-        if grades := data.get("grade"):
-            real = [g for g in grades if g != "none"]
-            cond = Q(grade__in=real)
-            if "none" in grades:
-                cond |= Q(grade="")
-            qs = qs.filter(cond)
-        if tags := list(data.get("tag") or []):
-            if data.get("tag_mode") == "all":
-                qs = qs.filter(
-                    pk__in=Customer.tags.through.objects.filter(tag__in=tags)
-                    .values("customer_id")
-                    .annotate(n=Count("tag_id"))
-                    .filter(n=len(tags))  # type: ignore[misc]
-                    .values("customer_id")
-                )
-            else:
-                qs = qs.filter(
-                    pk__in=Customer.tags.through.objects.filter(tag__in=tags).values("customer_id")
-                )
-        for field in ("channel", "owner"):
-            if data.get(field):
-                qs = qs.filter(**{field: data[field]})
-        for field in ("lifecycle", "stage"):
-            if data.get(field):
-                qs = qs.filter(**{f"{field}__in": data[field]})
-        for flag in ("visited_store", "vip", "do_not_disturb"):
-            if data.get(flag) is not None:
-                qs = qs.filter(**{flag: data[flag]})
-        qs = self._filter_value(qs, data)
-        sort = data.get("sort") or "-created"
-        if sort == "grade":
-            qs = qs.annotate(
-                grade_rank=Case(
-                    *[When(grade=g, then=Value(i)) for i, g in enumerate(Grade.values)],
-                    default=Value(len(Grade.values)),
-                    output_field=IntegerField(),
-                )
-            )
-        return qs.order_by(*SORTS[sort])
-
-    def _filter_value(self, qs: Any, data: dict[str, Any]) -> Any:
-        """The analytics' click-throughs: ABC class, flag, RFM class, cohort, repeat buyers;
-        and the profit contribution of the chosen period for the column and the sort."""
-        if classes := data.get("value_class"):
-            qs = qs.filter(value_class__in=[c if c != "none" else "" for c in classes])
-        if data.get("value_flag"):
-            qs = qs.filter(value_flag=data["value_flag"])
-        if data.get("rfm"):
-            thresholds = rfm_thresholds(in_scope(self.user), timezone.localdate())
-            qs = qs.filter(rfm_filter(data["rfm"], thresholds)) if thresholds else qs.none()
-        if data.get("cohort"):
-            year, month = (int(part) for part in data["cohort"].split("-"))
-            qs = qs.filter(stats__first_paid_at__year=year, stats__first_paid_at__month=month)
-        if data.get("repeat"):
-            qs = qs.filter(stats__orders__gte=2)
-        period = preset_period(data.get("value_period") or "all", timezone.localdate())
-        return qs.annotate(profit=profit_expression(period))
+        """`qs` filtered by the valid form: see `filter_customers`."""
+        return filter_customers(qs, self.filters(), user=self.user)
 
 
 class ChannelForm(forms.ModelForm):

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -131,6 +132,25 @@ class Tag(models.Model):
         return user.is_owner
 
 
+# The customer list's filter values for "no grade" and "no ABC class yet".
+NOT_GRADED = "none"
+NO_PURCHASE = "none"
+CUSTOMER_FLAGS = ("visited_store", "vip", "do_not_disturb")
+TagMode = Literal["any", "all"]
+TAG_MODES: tuple[TagMode, ...] = ("any", "all")
+# The customer list's sorts, each with its order_by and a tie-breaker.
+CUSTOMER_SORTS = {
+    "-created": ("-created", "-id"),
+    "created": ("created", "id"),
+    "name": ("search_pinyin", "id"),
+    "grade": ("grade_rank", "-created"),
+    "-added_on": ("-added_on", "-id"),
+    "-profit": ("-profit", "-id"),
+    "profit": ("profit", "id"),
+}
+DEFAULT_SORT = "-created"
+
+
 class CustomerQuerySet(models.QuerySet["Customer"]):
     def visible_to(self, user: User) -> CustomerQuerySet:
         """Owner and staff see the whole pool; an agent sees their own branch, recursively."""
@@ -156,6 +176,55 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         if digits.isdigit():
             q |= Q(phone__startswith=digits) | Q(phone__endswith=digits)
         return self.filter(q)
+
+    def graded(self, grades: Iterable[str]) -> CustomerQuerySet:
+        """Customers of any of these grades; NOT_GRADED stands for the customers without one."""
+        grades = list(grades)
+        cond = Q(grade__in=[g for g in grades if g != NOT_GRADED])
+        if NOT_GRADED in grades:
+            cond |= Q(grade="")
+        return self.filter(cond)
+
+    def tagged(self, tag_ids: Iterable[int], mode: TagMode = "any") -> CustomerQuerySet:
+        """Customers with any (mode "any") or every (mode "all") one of these tags."""
+        tag_ids = list(dict.fromkeys(tag_ids))
+        links: Any = Customer.tags.through.objects.filter(tag__in=tag_ids)
+        if mode == "all":
+            links = links.values("customer_id").annotate(n=Count("tag_id")).filter(n=len(tag_ids))
+        return self.filter(pk__in=links.values("customer_id"))
+
+    def in_lifecycle(self, stages: Iterable[str]) -> CustomerQuerySet:
+        return self.filter(lifecycle__in=list(stages))
+
+    def at_stage(self, stages: Iterable[str]) -> CustomerQuerySet:
+        return self.filter(stage__in=list(stages))
+
+    def flagged(self, **flags: bool | None) -> CustomerQuerySet:
+        """visited_store, vip, do_not_disturb: True or False filters, None leaves unfiltered."""
+        unknown = set(flags) - set(CUSTOMER_FLAGS)
+        if unknown:
+            raise TypeError(f"not a customer flag: {sorted(unknown)}")
+        return self.filter(**{flag: value for flag, value in flags.items() if value is not None})
+
+    def in_class(self, classes: Iterable[str]) -> CustomerQuerySet:
+        """Customers of any of these ABC classes; NO_PURCHASE stands for those without one."""
+        return self.filter(value_class__in=[c if c != NO_PURCHASE else "" for c in classes])
+
+    def value_flagged(self, flag: str) -> CustomerQuerySet:
+        return self.filter(value_flag=flag)
+
+    def ordered_by(self, sort: str) -> CustomerQuerySet:
+        """One of CUSTOMER_SORTS. The profit sorts need the `profit` annotation."""
+        qs: Any = self
+        if sort == "grade":
+            qs = qs.annotate(
+                grade_rank=Case(
+                    *[When(grade=g, then=Value(i)) for i, g in enumerate(Grade.values)],
+                    default=Value(len(Grade.values)),
+                    output_field=IntegerField(),
+                )
+            )
+        return qs.order_by(*CUSTOMER_SORTS[sort])
 
 
 class Customer(models.Model):

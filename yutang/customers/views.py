@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
 from yutang.analytics.models import CustomerStats
-from yutang.analytics.queries import Period, profit_by_customer, profit_expression
+from yutang.analytics.queries import Period, profit_by_customer
 from yutang.catalog.models import Product
 from yutang.followups.actions import suggested_grade
 from yutang.followups.forms import FollowUpForm
@@ -26,6 +26,7 @@ from yutang.touchpoints.messages import reason
 
 from . import actions
 from .access import get_customer_for, timeline_for
+from .filters import CustomerFilters, filter_customers
 from .forms import CustomerFilterForm, CustomerForm, hides_referrer
 from .models import GRADE_ADVICE, ActivityKind, Customer, Grade, Tag, TagGroup
 
@@ -41,11 +42,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = CustomerFilterForm(request.GET or None, user=user)
     qs = Customer.objects.visible_to(user)
-    valid = form.is_bound and form.is_valid()
-    if valid:
-        qs = form.filter(qs)
-    else:
-        qs = qs.annotate(profit=profit_expression(Period())).order_by("-created", "-id")
+    filters = form.filters() if form.is_bound and form.is_valid() else CustomerFilters()
+    qs = filter_customers(qs, filters, user=user)
     qs = qs.select_related("channel", "owner").prefetch_related("tags")
     page = Paginator(qs, settings.YUTANG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
