@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -45,11 +46,15 @@ def test_it_leaves_the_pool_as_it_was_when_killed_mid_commit() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        # The commit is under way once the write-ahead log grows with its rows.
+        # The import is under way once it writes to the database (on SQLite it reserves its
+        # keys chunk by chunk); a second later it is in the middle of its 60 chunks. Killing it
+        # inside the final swap is the test below, which kills at a chosen point: from outside
+        # the swap (a second for 60,000 rows) is too short to hit every time.
         wal = data_dir / "yutang.sqlite3-wal"
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and process.poll() is None:
-            if wal.exists() and wal.stat().st_size > 512 * 1024:
+            if wal.exists() and wal.stat().st_size > 0:
+                time.sleep(1)
                 break
             time.sleep(0.05)
         assert process.poll() is None, "the import finished before it could be killed"
@@ -62,6 +67,12 @@ def test_it_leaves_the_pool_as_it_was_when_killed_mid_commit() -> None:
             "from yutang.customers.models import Customer; print(Customer.objects.count())",
         ).stdout.strip()
         assert count.splitlines()[-1] == "0"
+        # It was killed in the middle, not before it began: it had reserved customers' keys.
+        with sqlite3.connect(data_dir / "yutang.sqlite3") as db:
+            reserved = db.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'customers_customer'"
+            ).fetchone()
+        assert reserved is not None and reserved[0] > 0
 
 
 # The import stages its rows outside any transaction and moves them in with one short one. The
