@@ -18,6 +18,8 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
+from yutang.lib.xlsx import is_formula
+
 # C0 controls and DEL, except tab, line feed and carriage return, which notes may hold.
 # PostgreSQL refuses NUL in text; SQLite would store any of them silently.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,13 +46,28 @@ def control_message() -> str:
     return _("Contains a control character (such as NUL) that cannot be stored: remove it.")
 
 
-def text_error(field: Field[Any, Any], text: str) -> str | None:
-    """Why the field cannot hold this text (a control character, or too long), or None."""
+def length_error(text: str, limit: int | None) -> str | None:
+    """Why a column of `limit` characters cannot hold this text (a control character, or too
+    long), or None."""
     if CONTROL.search(text):
         return control_message()
-    limit = field.max_length
     if limit is not None and len(text) > limit:
-        return _("Too long: at most %(n)s characters.") % {"n": limit}
+        return _("Too long: at most %(n)s characters.") % {"n": max(limit, 0)}
+    return None
+
+
+def text_error(field: Field[Any, Any], text: str) -> str | None:
+    """Why the field cannot hold this text (a control character, or too long), or None."""
+    return length_error(text, field.max_length)
+
+
+def cell_error(text: str, limit: int | None) -> str | None:
+    """Why an imported cell cannot be taken as it is: what `length_error` says, or that it is
+    a formula (the user meant its value), or None."""
+    if error := length_error(text, limit):
+        return error
+    if is_formula(text):
+        return _("A formula cannot be imported: paste the value instead.")
     return None
 
 

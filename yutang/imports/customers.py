@@ -32,9 +32,8 @@ from yutang.customers.models import (
     TagGroup,
 )
 from yutang.lib.addresses import split_address
-from yutang.lib.xlsx import is_formula
 
-from .bounds import CONTROL, control_message, model_field
+from .bounds import cell_error, model_field
 from .bulk import Staging, StaleRows, insert_rows, reserve_ids
 from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
 
@@ -226,15 +225,8 @@ def _clean_row(
         reject(field_name, reason)
         raw[field_name] = ""
     for field_name, text in raw.items():
-        limit = min(limits.get(field_name, MAX_CELL), MAX_CELL)
-        if CONTROL.search(text):
-            reject(field_name, control_message())
-            raw[field_name] = ""
-        elif len(text) > limit:
-            reject(field_name, _("Too long: at most %(n)s characters.") % {"n": max(limit, 0)})
-            raw[field_name] = ""
-        elif is_formula(text):
-            reject(field_name, _("A formula cannot be imported: paste the value instead."))
+        if error := cell_error(text, min(limits.get(field_name, MAX_CELL), MAX_CELL)):
+            reject(field_name, error)
             raw[field_name] = ""
     values: dict[str, Any] = {}
     for key, clean in (("phone", clean_phone_value), ("wechat_id", clean_wechat_id_value)):

@@ -19,11 +19,10 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.forms import clean_phone_value, clean_wechat_id_value
 from yutang.customers.models import Customer
-from yutang.lib.xlsx import is_formula
 from yutang.orders import actions
 from yutang.orders.models import START_STATUSES, Order, OrderLine, Status
 
-from .bounds import CONTROL, BadValue, control_message, model_field, parse_decimal, parse_int
+from .bounds import BadValue, cell_error, model_field, parse_decimal, parse_int
 from .customers import Rejection, Rejections, parse_date
 from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
 
@@ -110,15 +109,9 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
             reject(name, reason)
             raw[name] = ""
         for name, text in list(raw.items()):
-            if CONTROL.search(text):
-                reject(name, control_message())
-            elif len(text) > MAX_CELL:
-                reject(name, _("Too long: at most %(n)s characters.") % {"n": MAX_CELL})
-            elif is_formula(text):
-                reject(name, _("A formula cannot be imported: paste the value instead."))
-            else:
-                continue
-            raw[name] = ""
+            if error := cell_error(text, MAX_CELL):
+                reject(name, error)
+                raw[name] = ""
         if errors:
             # A bad cell is not looked up: a NUL in a query is an error on PostgreSQL.
             plan.rejected.extend(errors)
