@@ -22,10 +22,11 @@ from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import Field
 
 from yutang.accounts.models import ApiToken
+from yutang.lib.ids import MAX_ID
 
 # The integers SQLite's INTEGER and PostgreSQL's bigint hold: a larger id or page in a path or
 # query is refused as invalid input instead of overflowing in the database driver.
-MIN_INT, MAX_INT = -(2**63), 2**63 - 1
+MIN_INT, MAX_INT = -MAX_ID - 1, MAX_ID
 
 
 class Error(Schema):

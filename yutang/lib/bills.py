@@ -229,9 +229,9 @@ def _parse(data: bytes) -> Bill:
     if not data.strip(b" \t\r\n,\xef\xbb\xbf"):
         raise BillError("empty", "The file is empty.", "文件是空的")
     _refuse_known_binary(data)
-    if sheets.identify(data[:4096]) in ("html", "xml_spreadsheet"):
-        raise _sheet_error(sheets.SheetProblem(sheets.identify(data[:4096])))
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+    if (kind := sheets.identify(data[:4096])) in ("html", "xml_spreadsheet"):
+        raise _sheet_error(sheets.SheetProblem(kind))
+    if data.startswith((sheets.ZIP_MAGIC, sheets.OLE_MAGIC[:4])):
         return _parse_grids(_workbook_grids(data), from_workbook=True)
     return _parse_grids([_csv_grid(_decode(data))], from_workbook=False)
 
