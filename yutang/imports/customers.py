@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -570,13 +570,7 @@ class _Pass:
         """A customer written by an earlier chunk, which this chunk's rows found by name."""
         if identity[0] != "c":
             return None
-        return (
-            Customer.objects.visible_to(self.user)
-            .select_related("channel")
-            .prefetch_related("tags")
-            .filter(pk=identity[1])
-            .first()
-        )
+        return _as_read(Customer.objects.visible_to(self.user).filter(pk=identity[1])).first()
 
     def _lookup(
         self, rows: list[Planned]
@@ -587,24 +581,15 @@ class _Pass:
         nicknames = {r.values["nickname"] for r in rows if not r.identifiers()}
         named: dict[Key, list[Customer]] = {}
         if nicknames:
-            for customer in (
-                Customer.objects.visible_to(self.user)
-                .filter(nickname__in=nicknames)
-                .order_by()
-                .select_related("channel")
-                .prefetch_related("tags")
+            for customer in _as_read(
+                Customer.objects.visible_to(self.user).filter(nickname__in=nicknames)
             ):
                 named.setdefault(name_key(customer.nickname, customer.name), []).append(customer)
         phones = {r.values["phone"] for r in rows if r.values.get("phone")}
         wechat_ids = {r.values["wechat_id"] for r in rows if r.values.get("wechat_id")}
         if not phones and not wechat_ids:
             return {}, set(), named
-        found = (
-            Customer.objects.filter(Q(phone__in=phones) | Q(wechat_id__in=wechat_ids))
-            .order_by()  # the default order made SQLite walk the whole table by `created`
-            .select_related("channel")
-            .prefetch_related("tags")
-        )
+        found = _as_read(Customer.objects.filter(Q(phone__in=phones) | Q(wechat_id__in=wechat_ids)))
         pool: dict[Key, Customer] = {}
         for customer in found:
             for key in ("phone", "wechat_id"):
@@ -616,6 +601,12 @@ class _Pass:
             .values_list("pk", flat=True)
         )
         return pool, visible, named
+
+
+def _as_read(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Customers as the import compares and updates them: with their channel and tags, and
+    unordered (the default order made SQLite walk the whole table by `created`)."""
+    return customers.order_by().select_related("channel").prefetch_related("tags")
 
 
 def _fold(into: dict[str, Any], values: dict[str, Any], rule: str) -> None:
