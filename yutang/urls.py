@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from yutang.api import api, not_found
+from yutang.errors import bad_request
 from yutang.touchpoints.views import workbench
 
 urlpatterns = [
@@ -41,3 +42,7 @@ urlpatterns = [
     re_path(r"^api/", not_found),
     path("admin/", admin.site.urls),
 ]
+
+# A request for a host not in ALLOWED_HOSTS, among other bad requests: Chinese words that say
+# which setting to change, instead of Django's English "Bad Request (400)".
+handler400 = bad_request

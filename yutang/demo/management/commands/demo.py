@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import io
+import os
 import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import segno
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yutang.accounts.actions import create_user
 from yutang.accounts.management.commands.serve import serve
@@ -26,6 +31,7 @@ from yutang.customers.models import (
 )
 from yutang.demo.sales import create_sales
 from yutang.lib.addresses import all_districts
+from yutang.lib.lan import lan_address, lan_url
 from yutang.lib.pinyin import search_keys
 from yutang.orders.lifecycle import refresh_lifecycles
 from yutang.touchpoints.derive import derive_touchpoints
@@ -141,6 +147,16 @@ def weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
+def allow_hosts(hosts: list[str]) -> None:
+    """Let this process answer requests for `hosts` too. The settings were read when the
+    command started and gunicorn's workers are forked from this process, so the setting itself
+    changes; the environment variable settings.py reads carries it to any process started
+    from here."""
+    allowed = [*settings.ALLOWED_HOSTS, *(h for h in hosts if h not in settings.ALLOWED_HOSTS)]
+    settings.ALLOWED_HOSTS = allowed
+    os.environ["YUTANG_ALLOWED_HOSTS"] = ",".join(allowed)
+
+
 class Command(BaseCommand):
     help = "Prepare a demo pond (users, 1,600 customers) on this database and serve it."
 
@@ -148,6 +164,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="only prepare the data")
         parser.add_argument("--customers", type=int, default=1600)
+        parser.add_argument(
+            "--lan",
+            action="store_true",
+            help="also answer on this computer's network address, for a phone on the same Wi-Fi",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -163,8 +184,41 @@ class Command(BaseCommand):
         )
         if options["no_serve"]:
             return
-        self.stdout.write(f"\nOpen http://127.0.0.1:{options['port']}/ — Ctrl+C stops.\n")
-        serve(bind=f"127.0.0.1:{options['port']}", workers=2)
+        port = options["port"]
+        self.stdout.write(f"\nOpen http://127.0.0.1:{port}/ — Ctrl+C stops.\n")
+        address = lan_address()
+        if options["lan"]:
+            if address:
+                allow_hosts([address])
+                self.write_phone_url(lan_url(address, port))
+            else:
+                self.stdout.write(
+                    _(
+                        "This computer's address on the network was not found: add it to "
+                        "YUTANG_ALLOWED_HOSTS to open yutang from a phone."
+                    )
+                )
+            serve(bind=f"0.0.0.0:{port}", workers=2)
+        else:
+            if address:
+                self.stdout.write(
+                    _(
+                        "To open it on a phone on the same Wi-Fi, start it with "
+                        "“yutang demo --lan” and go to %(url)s"
+                    )
+                    % {"url": lan_url(address, port)}
+                )
+            serve(bind=f"127.0.0.1:{port}", workers=2)
+
+    def write_phone_url(self, url: str) -> None:
+        """The address and its QR code, to scan with the phone's camera or WeChat."""
+        qr = io.StringIO()
+        segno.make(url).terminal(out=qr, compact=True)
+        self.stdout.write(
+            _("On a phone on the same Wi-Fi, open %(url)s or scan this code:") % {"url": url}
+        )
+        # One write: the command's stdout ends every write with a new line.
+        self.stdout.write(qr.getvalue(), ending="")
 
     def ensure_users(self) -> dict[str, User]:
         users: dict[str, User] = {}
@@ -195,9 +249,9 @@ class Command(BaseCommand):
         used_wechat: set[str] = set()
         customers: list[Customer] = []
         owner_pairs = [(users[u], w) for u, w in OWNER_WEIGHTS.items()]
-        for _ in range(count):
+        for _customer in range(count):
             surname = rng.choice(SURNAMES)
-            given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
+            given = "".join(rng.choice(GIVEN) for _char in range(rng.choice([1, 2, 2])))
             name = surname + given
             province, city, district = rng.choice(by_province[rng.choice(provinces)])
             short_city = city.removesuffix("市") if len(city) <= 4 else city[:2]
@@ -319,7 +373,7 @@ class Command(BaseCommand):
     def ensure_tags(self) -> list[Tag]:
         tags = []
         for position, (group_name, names) in enumerate(TAGS.items()):
-            group, _ = TagGroup.objects.get_or_create(
+            group, _created = TagGroup.objects.get_or_create(
                 name=group_name, defaults={"position": position}
             )
             tags += [Tag.objects.get_or_create(group=group, name=n)[0] for n in names]
