@@ -94,7 +94,7 @@ document.addEventListener("submit", (event) => {
 
 // A message box is as tall as its text, when the page loads and while the seller edits it.
 function fitMessages(areas) {
-  areas.forEach((area) => { area.style.height = "auto"; });
+  areas.forEach((area) => { area.style.height = "0"; });
   const heights = areas.map((area) => area.scrollHeight + area.offsetHeight - area.clientHeight);
   areas.forEach((area, i) => { area.style.height = `${heights[i]}px`; });
 }
