@@ -39,7 +39,7 @@ def _edit(card: Any) -> str:
     box = card.locator("textarea.msgtext")
     assert box.input_value().startswith("给王美打个电话")
     box.click()
-    box.press("End")
+    box.press("Control+End")
     box.type(ADDED)
     return str(box.input_value())
 
