@@ -144,7 +144,8 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names and gzip copies once collected (`yutang serve` collects), plain names before.
+    "staticfiles": {"BACKEND": "yutang.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
 # Uploads at least this large are checked and imported in the background, with a progress bar.
@@ -158,7 +159,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 YUTANG_IMPORT_MAX_ROWS = int(os.environ.get("YUTANG_IMPORT_MAX_ROWS", 1_000_000))
 YUTANG_IMPORT_MAX_COLUMNS = int(os.environ.get("YUTANG_IMPORT_MAX_COLUMNS", 200))
-# Served straight from the package by whitenoise, so `yutang serve` needs no collectstatic step.
+# What collectstatic has not hashed is served straight from the package by whitenoise.
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,5 @@
-// Small behaviours that htmx does not cover: copy, confirm, the customer picker, paste to fill.
+// Small behaviours that htmx does not cover: copy (with a toast), confirm, the customer picker,
+// paste to fill.
 "use strict";
 
 function csrfToken() {
@@ -11,12 +12,10 @@ document.addEventListener("click", async (event) => {
   if (copy) {
     const source = document.querySelector(copy.dataset.copy);
     if (source) {
-      try {
-        await navigator.clipboard.writeText(source.textContent.trim());
-        copy.classList.add("done");
-      } catch (_err) {
-        window.getSelection().selectAllChildren(source);
-      }
+      const copied = await copyText(source);
+      copy.classList.toggle("done", copied);
+      const toast = document.getElementById("toast");
+      showToast(copied ? toast.dataset.copied : toast.dataset.copyFailed, !copied);
     }
     return;
   }
@@ -40,6 +39,51 @@ document.addEventListener("click", async (event) => {
   }
 });
 
+// Copies what the seller sees in `source` (a textarea's value as edited, or an element's text).
+// navigator.clipboard exists only on HTTPS and localhost: on a shop's plain-HTTP install, or
+// when it refuses, the text is selected and copied with execCommand("copy"). On failure the
+// text stays selected, for the seller to long-press and copy by hand.
+async function copyText(source) {
+  const isField = "value" in source;
+  const text = isField ? source.value : source.textContent.trim();
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (_err) {
+      // Refused (no permission, no focus): the selection below still works.
+    }
+  }
+  if (isField) {
+    // Read-only while selecting, so that a phone does not open its keyboard.
+    const readOnly = source.readOnly;
+    source.readOnly = true;
+    source.focus();
+    source.select();
+    source.setSelectionRange(0, source.value.length);
+    source.readOnly = readOnly;
+  } else {
+    window.getSelection().selectAllChildren(source);
+  }
+  try {
+    return document.execCommand("copy");
+  } catch (_err) {
+    return false;
+  }
+}
+
+let toastTimer = 0;
+
+// The toast is a live region that is always there: setting its text shows and announces it,
+// emptying it hides it again.
+function showToast(text, failed) {
+  const toast = document.getElementById("toast");
+  toast.textContent = text;
+  toast.classList.toggle("failed", failed);
+  window.clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => { toast.textContent = ""; }, failed ? 6000 : 2500);
+}
+
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) {
@@ -47,6 +91,20 @@ document.addEventListener("submit", (event) => {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// A message box is as tall as its text, when the page loads and while the seller edits it.
+function fitMessages(areas) {
+  areas.forEach((area) => { area.style.height = "0"; });
+  const heights = areas.map((area) => area.scrollHeight + area.offsetHeight - area.clientHeight);
+  areas.forEach((area, i) => { area.style.height = `${heights[i]}px`; });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  fitMessages([...document.querySelectorAll("textarea.msgtext")]);
+});
+document.addEventListener("input", (event) => {
+  if (event.target.matches("textarea.msgtext")) fitMessages([event.target]);
+});
 
 // Enter in the picker's search box must not submit the customer form.
 document.addEventListener("keydown", (event) => {

@@ -32,6 +32,9 @@ def close_connections() -> None:
 
 
 def serve(*, bind: str, workers: int) -> None:
+    # Hashed names the browser may cache for years, and their gzip copies: before the
+    # application loads, since whitenoise lists the files it serves when it starts.
+    call_command("collectstatic", interactive=False, verbosity=0)
     # gunicorn is loaded by the process that serves, not by every other command.
     from gunicorn.app.base import BaseApplication
 
