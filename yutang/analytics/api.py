@@ -12,8 +12,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from yutang.accounts.access import request_user
+from yutang.accounts.apikit import field_errors
 from yutang.accounts.views import owner_required
-from yutang.api import field_errors
 
 from . import queries
 from .actions import refresh_value_classes

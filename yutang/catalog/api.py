@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from yutang.accounts.apikit import validate
 from yutang.accounts.models import User
-from yutang.api import form_errors
 
 from .forms import ProductForm
 from .models import Product
@@ -46,18 +46,7 @@ def _owner(request: HttpRequest) -> User | None:
 
 
 def _save(product: Product | None, payload: dict[str, Any]) -> Any:
-    base = {f: getattr(product, f) if product else None for f in ProductForm.Meta.fields}
-    if product is None:
-        base["active"] = True
-        base["cost"] = Decimal(0)
-    base.update(payload)
-    data = {k: ("" if v is None else v) for k, v in base.items()}
-    if not data.get("active"):
-        data.pop("active", None)
-    form = ProductForm(data, instance=product)
-    if not form.is_valid():
-        return form_errors(form)
-    saved = form.save()
+    saved = validate(ProductForm, payload, instance=product).save()
     # Read back, so that the answer is the same as a later GET (prices with two decimals).
     return Status(200 if product else 201, Product.objects.get(pk=saved.pk))
 
