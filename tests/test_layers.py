@@ -75,7 +75,6 @@ UPWARD_ALLOWLIST: dict[tuple[str, str], str] = {
 # (importing module, imported module): an import inside a function without a comment saying why.
 UNEXPLAINED_ALLOWLIST: dict[tuple[str, str], str] = {
     ("accounts/management/commands/serve.py", "yutang.wsgi"): "upward: see UPWARD_ALLOWLIST",
-    ("analytics/api.py", "yutang.rules.models"): "needless: to be moved to the top of the module",
     (
         "analytics/queries.py",
         "yutang.catalog.models",

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.renderers import JSONRenderer
+from pydantic import create_model
 
 from yutang.lib.ids import MAX_ID
 
@@ -101,3 +102,15 @@ def validate(
     if not form.is_valid() or errors:
         raise Invalid(merge(errors or {}, form_messages(form)), form=form)
     return form
+
+
+def input_schema(name: str, out: type[Schema], writes: list[str], **types: Any) -> Any:
+    """The input that goes with the answer `out`: each of its fields that the form `writes`, in
+    `out`'s order and optional, so that a PATCH names only what changes; `types` are the ones the
+    API takes in another type than it answers (an id as well as a name)."""
+    fields: dict[str, Any] = {}
+    for field, info in out.model_fields.items():
+        if field in writes:
+            kind: Any = types.get(field, info.annotation)
+            fields[field] = (kind | None, None)
+    return create_model(name, __base__=Schema, **fields)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -10,23 +10,13 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from yutang.accounts.apikit import validate
+from yutang.accounts.apikit import input_schema, validate
 from yutang.accounts.models import User
 
 from .forms import ProductForm
 from .models import Product
 
 router: Router = Router(tags=["products"])
-
-
-class ProductIn(Schema):
-    name: str | None = None
-    sku: str | None = None
-    price: Decimal | None = None
-    cost: Decimal | None = None
-    usage_cycle_days: int | None = None
-    min_price: Decimal | None = None
-    active: bool | None = None
 
 
 class ProductOut(Schema):
@@ -38,6 +28,13 @@ class ProductOut(Schema):
     usage_cycle_days: int | None
     min_price: Decimal | None
     active: bool
+
+
+# What the API writes: the page form's fields.
+if TYPE_CHECKING:
+    ProductIn = Schema
+else:
+    ProductIn = input_schema("ProductIn", ProductOut, ProductForm.Meta.fields)
 
 
 def _owner(request: HttpRequest) -> User | None:

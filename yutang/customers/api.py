@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from yutang.accounts.access import request_user
-from yutang.accounts.apikit import Invalid, api_error, field_errors, validate
+from yutang.accounts.apikit import Invalid, api_error, field_errors, input_schema, validate
 from yutang.accounts.models import User
 from yutang.lib.addresses import parse_contact
 from yutang.lib.ids import page_slice, parse_id
@@ -95,28 +95,18 @@ class CustomerOut(Schema):
         return obj.referrer_id if getattr(obj, "referrer_visible", True) else None
 
 
-class CustomerIn(Schema):
-    nickname: str | None = None
-    name: str | None = None
-    wechat_id: str | None = None
-    phone: str | None = None
-    gender: str | None = None
-    birthday: date | None = None
-    birthday_calendar: str | None = None
-    province: str | None = None
-    city: str | None = None
-    district: str | None = None
-    address: str | None = None
-    channel: str | int | None = None
-    grade: str | None = None
-    tags: list[str | int] | None = None
-    owner: str | None = None
-    referrer: int | None = None
-    added_on: date | None = None
-    visited_store: bool | None = None
-    vip: bool | None = None
-    do_not_disturb: bool | None = None
-    notes: str | None = None
+# What the API writes: the page form's fields that the API shows. The channel and the tags may
+# be given by name or by id.
+if TYPE_CHECKING:
+    CustomerIn = Schema
+else:
+    CustomerIn = input_schema(
+        "CustomerIn",
+        CustomerOut,
+        CustomerForm.Meta.fields,
+        channel=str | int,
+        tags=list[str | int],
+    )
 
 
 class CustomerPage(Schema):
