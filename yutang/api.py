@@ -14,26 +14,30 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import Field
 
+from yutang.accounts.apikit import (
+    MAX_INT,
+    MIN_INT,
+    RENDERER,
+    Error,
+    Invalid,
+    api_error,
+    field_errors,
+)
 from yutang.accounts.models import ApiToken
-from yutang.lib.ids import MAX_ID
-
-# The integers SQLite's INTEGER and PostgreSQL's bigint hold: a larger id or page in a path or
-# query is refused as invalid input instead of overflowing in the database driver.
-MIN_INT, MAX_INT = -MAX_ID - 1, MAX_ID
-
-
-class Error(Schema):
-    """Every error the API answers: a sentence, and the messages per field (maybe none)."""
-
-    detail: str
-    errors: dict[str, list[str]]
+from yutang.analytics.api import router as analytics_router
+from yutang.catalog.api import router as catalog_router
+from yutang.customers.api import router as customers_router
+from yutang.followups.api import router as followups_router
+from yutang.imports.api import router as imports_router
+from yutang.orders.api import router as orders_router
+from yutang.touchpoints.api import router as touchpoints_router
 
 
 class BearerToken(HttpBearer):
@@ -132,6 +136,7 @@ api = YutangAPI(
     version="1",
     auth=[BearerToken(), SessionAuth()],
     parser=ApiParser(),
+    renderer=RENDERER,
     docs_url="/docs",
     urls_namespace="api",
 )
@@ -214,26 +219,9 @@ PYDANTIC_MESSAGES = {
 }
 
 
-def api_error(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> HttpResponse:
-    return api.create_response(
-        None,  # type: ignore[arg-type]
-        {"detail": detail, "errors": errors or {}},
-        status=status,
-    )
-
-
-def field_errors(errors: dict[str, list[str]], status: int = 422) -> HttpResponse:
-    return api_error(status, _("Please correct the errors below."), errors)
-
-
-def form_errors(form: Any, extra: dict[str, list[str]] | None = None) -> Any:
-    """422 with the form's messages per field, the same words the pages show."""
-    from ninja.responses import Status
-
-    errors = dict(extra or {})
-    for field, messages in form.errors.items():
-        errors.setdefault(field, []).extend(str(m) for m in messages)
-    return Status(422, {"detail": _("Please correct the errors below."), "errors": errors})
+@api.exception_handler(Invalid)
+def on_invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
+    return exc.response()
 
 
 @api.exception_handler(ValidationError)
@@ -286,14 +274,6 @@ def not_found(request: HttpRequest) -> HttpResponse:
     """/api/… that is no route at all: the same JSON 404, not the pages' HTML one."""
     return api_error(404, _("There is no such API address."))
 
-
-from yutang.analytics.api import router as analytics_router  # noqa: E402
-from yutang.catalog.api import router as catalog_router  # noqa: E402
-from yutang.customers.api import router as customers_router  # noqa: E402
-from yutang.followups.api import router as followups_router  # noqa: E402
-from yutang.imports.api import router as imports_router  # noqa: E402
-from yutang.orders.api import router as orders_router  # noqa: E402
-from yutang.touchpoints.api import router as touchpoints_router  # noqa: E402
 
 ROUTERS = [
     customers_router,

@@ -12,8 +12,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from yutang.accounts.access import request_user
+from yutang.accounts.apikit import field_errors
 from yutang.accounts.views import owner_required
-from yutang.api import field_errors
+from yutang.rules.models import Rules
 
 from . import queries
 from .actions import refresh_value_classes
@@ -171,8 +172,6 @@ def funnel(request: HttpRequest, filters: Query[Filters], by: str = "month") -> 
 
 @router.get("/analytics/growth", summary="New friends against the targets")
 def growth(request: HttpRequest, filters: Query[Filters]) -> Any:
-    from yutang.rules.models import Rules
-
     form, error = _filter(request, filters)
     if error:
         return error

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -10,23 +10,13 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from yutang.accounts.apikit import input_schema, validate
 from yutang.accounts.models import User
-from yutang.api import form_errors
 
 from .forms import ProductForm
 from .models import Product
 
 router: Router = Router(tags=["products"])
-
-
-class ProductIn(Schema):
-    name: str | None = None
-    sku: str | None = None
-    price: Decimal | None = None
-    cost: Decimal | None = None
-    usage_cycle_days: int | None = None
-    min_price: Decimal | None = None
-    active: bool | None = None
 
 
 class ProductOut(Schema):
@@ -40,24 +30,20 @@ class ProductOut(Schema):
     active: bool
 
 
+# What the API writes: the page form's fields.
+if TYPE_CHECKING:
+    ProductIn = Schema
+else:
+    ProductIn = input_schema("ProductIn", ProductOut, ProductForm.Meta.fields)
+
+
 def _owner(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_owner else None
 
 
 def _save(product: Product | None, payload: dict[str, Any]) -> Any:
-    base = {f: getattr(product, f) if product else None for f in ProductForm.Meta.fields}
-    if product is None:
-        base["active"] = True
-        base["cost"] = Decimal(0)
-    base.update(payload)
-    data = {k: ("" if v is None else v) for k, v in base.items()}
-    if not data.get("active"):
-        data.pop("active", None)
-    form = ProductForm(data, instance=product)
-    if not form.is_valid():
-        return form_errors(form)
-    saved = form.save()
+    saved = validate(ProductForm, payload, instance=product).save()
     # Read back, so that the answer is the same as a later GET (prices with two decimals).
     return Status(200 if product else 201, Product.objects.get(pk=saved.pk))
 

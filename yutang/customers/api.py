@@ -3,18 +3,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from yutang.accounts.access import request_user
+from yutang.accounts.apikit import Invalid, api_error, field_errors, input_schema, validate
 from yutang.accounts.models import User
 from yutang.lib.addresses import parse_contact
 from yutang.lib.ids import page_slice, parse_id
@@ -22,13 +23,7 @@ from yutang.lib.ids import page_slice, parse_id
 from . import actions
 from .access import get_customer_for
 from .filters import CustomerFilters, filter_customers
-from .forms import (
-    KEEP_HIDDEN_REFERRER,
-    CustomerFilterForm,
-    CustomerForm,
-    hides_referrer,
-    owner_choices,
-)
+from .forms import CustomerFilterForm, CustomerForm, owner_choices
 from .models import (
     CUSTOMER_SORTS,
     DEFAULT_SORT,
@@ -100,28 +95,18 @@ class CustomerOut(Schema):
         return obj.referrer_id if getattr(obj, "referrer_visible", True) else None
 
 
-class CustomerIn(Schema):
-    nickname: str | None = None
-    name: str | None = None
-    wechat_id: str | None = None
-    phone: str | None = None
-    gender: str | None = None
-    birthday: date | None = None
-    birthday_calendar: str | None = None
-    province: str | None = None
-    city: str | None = None
-    district: str | None = None
-    address: str | None = None
-    channel: str | int | None = None
-    grade: str | None = None
-    tags: list[str | int] | None = None
-    owner: str | None = None
-    referrer: int | None = None
-    added_on: date | None = None
-    visited_store: bool | None = None
-    vip: bool | None = None
-    do_not_disturb: bool | None = None
-    notes: str | None = None
+# What the API writes: the page form's fields that the API shows. The channel and the tags may
+# be given by name or by id.
+if TYPE_CHECKING:
+    CustomerIn = Schema
+else:
+    CustomerIn = input_schema(
+        "CustomerIn",
+        CustomerOut,
+        CustomerForm.Meta.fields,
+        channel=str | int,
+        tags=list[str | int],
+    )
 
 
 class CustomerPage(Schema):
@@ -197,66 +182,43 @@ def _resolve_tags(values: list[str | int]) -> tuple[list[int], list[str]]:
     return ids, errors
 
 
-def _form_data(customer: Customer | None, payload: dict[str, Any], user: User) -> tuple[dict, dict]:
-    """The CustomerForm's data for this payload, on top of the customer's current values."""
-    data: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    # A new customer starts from the model's defaults, an existing one from its current values.
-    base = customer if customer is not None else Customer()
-    for field in CustomerForm.Meta.fields:
-        if field == "tags":
-            data[field] = [t.pk for t in base.tags.all()] if base.pk else []
-        elif field == "referrer" and base.pk and hides_referrer(base, user):
-            data[field] = KEEP_HIDDEN_REFERRER
-        elif field in ("channel", "owner", "referrer"):
-            data[field] = getattr(base, f"{field}_id") or ""
-        else:
-            value = getattr(base, field)
-            data[field] = "" if value is None else value
-    for field, value in payload.items():
-        if field == "tags":
-            ids, tag_errors = _resolve_tags(value or [])
-            if tag_errors:
-                errors["tags"] = tag_errors
-            data["tags"] = ids
-        elif field == "channel":
-            if value in (None, ""):
-                data["channel"] = ""
-            else:
-                lookup = {"pk": value} if isinstance(value, int) else {"name": str(value)}
-                channel = Channel.objects.filter(**lookup).first()
-                if channel is None:
-                    errors["channel"] = [_("Unknown source channel.")]
-                data["channel"] = channel.pk if channel else ""
-        elif field == "owner":
-            owner = User.objects.filter(username=value).first() if value else None
-            if value and owner is None:
-                errors["owner"] = [_("You cannot give this customer to that user.")]
-            data["owner"] = owner.pk if owner else ""
-        else:
-            data[field] = "" if value is None else value
-    # Booleans are absent-means-false in an HTML form; here they keep their value.
-    for flag in ("visited_store", "vip", "do_not_disturb"):
-        if not data.get(flag):
-            data.pop(flag, None)
+def _ids(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The payload with the ids the form takes for the tags, the channel and the owner, which
+    the API names (see `_resolve_tags`; a channel by name or id, an owner by username); the
+    names that match nothing as error messages."""
+    data, errors = dict(payload), {}
+    if "tags" in payload:
+        data["tags"], tag_errors = _resolve_tags(payload["tags"] or [])
+        if tag_errors:
+            errors["tags"] = tag_errors
+    if payload.get("channel") not in (None, ""):
+        value = payload["channel"]
+        lookup = {"pk": value} if isinstance(value, int) else {"name": str(value)}
+        channel = Channel.objects.filter(**lookup).first()
+        if channel is None:
+            errors["channel"] = [_("Unknown source channel.")]
+        data["channel"] = channel.pk if channel else None
+    if "owner" in payload:
+        owner = User.objects.filter(username=payload["owner"]).first() if payload["owner"] else None
+        if payload["owner"] and owner is None:
+            errors["owner"] = [_("You cannot give this customer to that user.")]
+        data["owner"] = owner.pk if owner else None
     return data, errors
 
 
-def _save(request: HttpRequest, customer: Customer | None, payload: dict[str, Any]) -> Status[Any]:
+def _save(request: HttpRequest, customer: Customer | None, payload: dict[str, Any]) -> Any:
     user = request_user(request)
     if customer is None:
         payload.setdefault("owner", user.username)
     # Taken before validation, which writes the new values onto the instance.
     before = {**actions.snapshot(customer), "grade": customer.grade} if customer else None
-    data, errors = _form_data(customer, payload, user)
-    form = CustomerForm(data, instance=customer, user=user)
-    if errors or not form.is_valid():
-        for field, messages in form.errors.items():
-            errors.setdefault(field, []).extend(str(m) for m in messages)
-        body: dict[str, Any] = {"detail": _("Please correct the errors below."), "errors": errors}
-        if form.duplicates:
-            body["duplicates"] = {f: c.pk for f, c in form.duplicates.items()}
-        return Status(422, body)
+    data, errors = _ids(payload)
+    try:
+        form = validate(CustomerForm, data, errors, instance=customer, user=user)
+    except Invalid as invalid:
+        if isinstance(invalid.form, CustomerForm) and invalid.form.duplicates:
+            invalid.body["duplicates"] = {f: c.pk for f, c in invalid.form.duplicates.items()}
+        raise
     try:
         with transaction.atomic():
             obj = form.save(commit=False)
@@ -270,7 +232,7 @@ def _save(request: HttpRequest, customer: Customer | None, payload: dict[str, An
                 )
     except IntegrityError:
         message = _("Another customer with this phone or WeChat ID was just saved.")
-        return Status(422, {"detail": message, "errors": {"__all__": [message]}})
+        return api_error(422, message, {"__all__": [message]})
     return Status(201 if before is None else 200, _fetch(user, obj.pk))
 
 
@@ -323,7 +285,7 @@ def list_customers(
     if page < 1 or not 1 <= page_size <= 200:
         errors.setdefault("page", []).append(_("page ≥ 1 and 1 ≤ page_size ≤ 200."))
     if errors:
-        return _error_response(errors)
+        return field_errors(errors)
     qs = filter_customers(Customer.objects.visible_to(user), filters, user=user)
     items = list(_for_output(user, qs)[page_slice(page, page_size)])
     return {"items": items, "count": qs.count()}
@@ -386,12 +348,6 @@ def _list_filters(
     return filters, errors
 
 
-def _error_response(errors: dict[str, list[str]]) -> HttpResponse:
-    from yutang.api import field_errors
-
-    return field_errors(errors)
-
-
 @router.post("/customers", response={201: CustomerOut, 422: dict}, summary="Create a customer")
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     return _save(request, None, payload.dict(exclude_unset=True))
@@ -428,8 +384,6 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerIn)
 )
 def delete_customer(request: HttpRequest, customer_id: int) -> Any:
     """409 for a customer with orders or payments: those are kept, and so is the customer."""
-    from yutang.api import api_error
-
     customer = _fetch(request_user(request), customer_id)
     try:
         actions.delete_customer(customer=customer)

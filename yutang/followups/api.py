@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from yutang.accounts.access import request_user
-from yutang.api import form_errors
+from yutang.accounts.apikit import validate
 from yutang.customers.access import get_customer_for
 from yutang.customers.models import Customer
 from yutang.rules.models import Rules
@@ -59,10 +59,7 @@ class FollowUpOut(Schema):
 def create_followup(request: HttpRequest, customer_id: int, payload: FollowUpIn) -> Any:
     user = request_user(request)
     customer = get_customer_for(user, customer_id)
-    data = {k: ("" if v is None else v) for k, v in payload.dict().items()}
-    form = FollowUpForm(data)
-    if not form.is_valid():
-        return form_errors(form)
+    form = validate(FollowUpForm, payload.dict())
     return Status(201, log_followup(customer=customer, actor=user, **form.cleaned_data))
 
 

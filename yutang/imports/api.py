@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from yutang.accounts.access import request_user
-from yutang.api import field_errors
+from yutang.accounts.apikit import field_errors
 
 from . import jobs
 from .access import get_job_for

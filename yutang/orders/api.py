@@ -4,14 +4,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 from ninja.responses import Status
 
 from yutang.accounts.access import request_user
+from yutang.accounts.apikit import bind, field_errors, form_messages, merge, validate
 from yutang.accounts.models import User
-from yutang.api import field_errors, form_errors
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
 from yutang.lib.ids import page_slice, parse_id
@@ -135,11 +139,32 @@ def list_orders(
     return {"items": list(qs[page_slice(page, page_size)]), "count": qs.count()}
 
 
-def _product(value: int | str) -> Product | None:
-    if isinstance(value, int) or str(value).isdigit():
-        product_id = parse_id(value)
-        return Product.objects.filter(pk=product_id, active=True).first() if product_id else None
-    return Product.objects.filter(sku=str(value), active=True).first()
+class ProductField(forms.ModelChoiceField):
+    """A product on sale, named by its id or its SKU."""
+
+    def to_python(self, value: Any) -> Product | None:
+        products: QuerySet[Product] = self.queryset  # type: ignore[assignment]
+        if value is None:
+            return None
+        if isinstance(value, int) or str(value).isdigit():
+            product_id = parse_id(value)
+            found = products.filter(pk=product_id).first() if product_id else None
+        else:
+            found = products.filter(sku=str(value)).first()
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], "invalid_choice", {"value": value}
+            )
+        return found
+
+
+class ApiLineForm(LineForm):
+    """The page's line, with the product by id or SKU, as the API names it."""
+
+    product = ProductField(
+        queryset=Product.objects.filter(active=True),
+        error_messages={"invalid_choice": gettext_lazy("Unknown product: %(value)s.")},
+    )
 
 
 @router.post("/orders", response={201: OrderOut, 422: dict}, summary="Place an order")
@@ -153,36 +178,12 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
         errors["lines"] = [_("An order needs at least one line.")]
     lines: list[actions.LineInput] = []
     for index, line in enumerate(payload.lines):
-        product = _product(line.product)
-        form = LineForm(
-            {
-                "product": product.pk if product else "",
-                "quantity": line.quantity,
-                "unit_price": "" if line.unit_price is None else line.unit_price,
-            }
-        )
-        if product is None:
-            errors.setdefault(f"lines.{index}.product", []).append(
-                _("Unknown product: %(value)s.") % {"value": line.product}
-            )
-        if not form.is_valid():
-            for field, messages in form.errors.items():
-                if field != "product":
-                    errors.setdefault(f"lines.{index}.{field}", []).extend(str(m) for m in messages)
-        elif product is not None:
-            lines.append(
-                actions.LineInput(
-                    product=product,
-                    quantity=form.cleaned_data["quantity"],
-                    unit_price=form.cleaned_data["unit_price"],
-                )
-            )
-    fields = payload.dict(exclude={"customer", "lines", "at"})
-    order_form = OrderForm({**fields, "at": payload.at or ""})
-    if not order_form.is_valid() or errors:
-        return form_errors(order_form, errors)
+        form = bind(ApiLineForm, line.dict())
+        if form.is_valid():
+            lines.append(actions.LineInput(**form.cleaned_data))
+        errors = merge(errors, form_messages(form, f"lines.{index}."))
+    data = validate(OrderForm, payload.dict(exclude={"customer", "lines"}), errors).cleaned_data
     assert customer is not None
-    data = order_form.cleaned_data
     try:
         order = actions.place_order(customer=customer, seller=user, actor=user, lines=lines, **data)
     except actions.OrderError as exc:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from yutang.accounts.access import request_user
-from yutang.api import field_errors
+from yutang.accounts.apikit import field_errors
 from yutang.lib.ids import parse_id
 
 from . import actions

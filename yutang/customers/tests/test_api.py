@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from yutang.customers.models import Activity, Customer
-from yutang.test import BaseTestCase, make_customer, make_tag
+from yutang.test import BaseTestCase, channel, make_customer, make_tag
 
 
 class ApiTestCase(BaseTestCase):
@@ -193,6 +193,29 @@ class ObjectTests(ApiTestCase):
         assert response.json()["vip"] is False and response.json()["tags"] == ["新标签"]
         assert self.call(self.bob, "delete", url).status_code == 204
         assert not Customer.objects.exists()
+
+    def test_a_patch_keeps_what_it_leaves_out_and_null_clears(self) -> None:
+        tag = make_tag("宝妈")
+        Customer.objects.filter(pk=self.customer.pk).update(
+            vip=True, do_not_disturb=True, birthday="1990-05-01", channel=channel(), grade="A"
+        )
+        self.customer.tags.add(tag)
+        url = f"/api/customers/{self.customer.pk}"
+        data = self.call(self.bob, "patch", url, {"notes": "爱喝茶"}).json()
+        assert data["notes"] == "爱喝茶" and data["vip"] is True and data["do_not_disturb"]
+        assert data["birthday"] == "1990-05-01" and data["channel"] == "朋友圈"
+        assert data["tags"] == ["宝妈"] and data["grade"] == "A" and data["visited_store"] is False
+        cleared = {"birthday": None, "channel": None, "tags": None, "grade": None, "vip": None}
+        response = self.call(self.bob, "patch", url, cleared)
+        assert response.status_code == 200, response.content
+        data = response.json()
+        assert data["birthday"] is None and data["channel"] is None and data["tags"] == []
+        assert data["grade"] == "" and data["vip"] is False and data["notes"] == "爱喝茶"
+        # Null clears only what may be empty: a customer keeps a nickname and an owner.
+        response = self.call(self.bob, "patch", url, {"nickname": None, "owner": None})
+        assert response.status_code == 422
+        assert set(response.json()["errors"]) == {"nickname", "owner"}
+        assert Customer.objects.get(pk=self.customer.pk).nickname == "小美"
 
     def test_it_is_a_404_on_every_verb_outside_the_branch(self) -> None:
         url = f"/api/customers/{self.customer.pk}"
