@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from yutang.accounts.actions import create_user
-from yutang.accounts.management.commands.serve import serve
 from yutang.accounts.models import Role, User
 from yutang.analytics.actions import refresh_all_stats, refresh_value_classes
+from yutang.analytics.lifecycle import refresh_lifecycles
 from yutang.customers.models import (
     Activity,
     ActivityKind,
@@ -27,7 +27,6 @@ from yutang.customers.models import (
 from yutang.demo.sales import create_sales
 from yutang.lib.addresses import all_districts
 from yutang.lib.pinyin import search_keys
-from yutang.orders.lifecycle import refresh_lifecycles
 from yutang.touchpoints.derive import derive_touchpoints
 
 DEMO_PASSWORD = "yutang2026"
@@ -164,7 +163,10 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"\nOpen http://127.0.0.1:{options['port']}/ — Ctrl+C stops.\n")
-        serve(bind=f"127.0.0.1:{options['port']}", workers=2)
+        # By the command's name: the ops app that serves sits beside the demo, not below it.
+        call_command(
+            "serve", "--no-migrate", "--bind", f"127.0.0.1:{options['port']}", "--workers", "2"
+        )
 
     def ensure_users(self) -> dict[str, User]:
         users: dict[str, User] = {}
