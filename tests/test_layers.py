@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.test import SimpleTestCase
+from django.utils.module_loading import import_string
 
 PACKAGE = Path(__file__).resolve().parent.parent / "yutang"
 DOC = PACKAGE.parent / "docs" / "architecture.md"
@@ -36,26 +37,19 @@ LAYERS = {
     "analytics": 5,
     "imports": 6,
     "demo": 7,
+    "ops": 7,
 }
 # The assembly: the modules directly in yutang/. They may import every app; no app imports them.
 ASSEMBLY = "assembly"
 LAYERS[ASSEMBLY] = max(LAYERS.values()) + 1
 
-ITEM_1 = "derived customer state: one refresh function above the apps it reads (issue 10 item 1)"
 DETAIL = "the customer detail page's panels, assembled above the base app (issue 10 item 8)"
-DAILY = "run_daily is assembly: it moves above every app it calls (issue 10 items 1 and 8)"
-CYCLE = "followups <-> touchpoints cycle: the higher layer's action calls down (issue 10 item 8)"
 
 # (importing module, imported app): an import that goes up or sideways, allowed for now.
 UPWARD_ALLOWLIST: dict[tuple[str, str], str] = {
-    ("accounts/management/commands/serve.py", ASSEMBLY): (
-        "serves the assembled yutang.wsgi: the command belongs to the assembly (issue 10 item 8)"
-    ),
     ("analytics/views.py", "imports"): (
         "sheet_response and Export move to lib/xlsx.py (issue 10 item 7)"
     ),
-    ("customers/actions.py", "analytics"): ITEM_1,
-    ("customers/actions.py", "orders"): ITEM_1,
     ("customers/filters.py", "analytics"): (
         "the list filters by RFM class and profit, defined in analytics (issue 10 item 8)"
     ),
@@ -66,26 +60,15 @@ UPWARD_ALLOWLIST: dict[tuple[str, str], str] = {
     ("customers/views.py", "followups"): DETAIL,
     ("customers/views.py", "orders"): DETAIL,
     ("customers/views.py", "touchpoints"): DETAIL,
-    ("followups/actions.py", "touchpoints"): CYCLE,
-    ("orders/actions.py", "analytics"): ITEM_1,
-    ("orders/actions.py", "touchpoints"): ITEM_1,
-    ("touchpoints/management/commands/run_daily.py", "analytics"): DAILY,
 }
 
 # (importing module, imported module): an import inside a function without a comment saying why.
 UNEXPLAINED_ALLOWLIST: dict[tuple[str, str], str] = {
-    ("accounts/management/commands/serve.py", "yutang.wsgi"): "upward: see UPWARD_ALLOWLIST",
     (
         "analytics/queries.py",
         "yutang.catalog.models",
     ): "needless: to be moved to the top of the module",
-    ("customers/actions.py", "yutang.analytics.actions"): ITEM_1,
-    ("customers/actions.py", "yutang.orders.lifecycle"): ITEM_1,
     ("imports/bulk.py", "sqlite3"): "needless: to be moved to the top of the module",
-    ("orders/actions.py", "yutang.touchpoints.derive"): ITEM_1,
-    ("touchpoints/actions.py", "yutang.followups.actions"): (
-        "downward, but deferred because followups imports touchpoints back (issue 10 item 8)"
-    ),
 }
 
 
@@ -337,6 +320,19 @@ def f():
         assert not new, "\n".join(new)
         gone = sorted(f"{m}: {t}" for m, t in set(UNEXPLAINED_ALLOWLIST) - found)
         assert not gone, "Fixed: remove from UNEXPLAINED_ALLOWLIST:\n" + "\n".join(gone)
+
+    def test_it_refreshes_customers_by_steps_above_customers_in_the_layers_order(self) -> None:
+        """The assembly names the steps of refresh_customers (the base app's hook) in
+        settings.CUSTOMER_REFRESH: each comes from an app above customers, and a step never runs
+        before one of a lower layer, whose result it may read."""
+        layers = []
+        for path in settings.CUSTOMER_REFRESH:
+            assert callable(import_string(path)), path
+            app = path.split(".")[1]
+            assert app in LAYERS and LAYERS[app] > LAYERS["customers"], path
+            layers.append(LAYERS[app])
+        assert layers, "refresh_customers has no step"
+        assert layers == sorted(layers), list(settings.CUSTOMER_REFRESH)
 
     def test_it_keeps_lib_free_of_django_and_the_apps(self) -> None:
         found = [

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "yutang.imports",
     "yutang.analytics",
     "yutang.demo",
+    "yutang.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,6 +80,17 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# The steps of yutang.customers.derived.refresh_customers, which every action that changes a
+# customer's orders, payments, follow-ups, referrals or merges them runs in its transaction.
+# In the layers' order: a step reads only the layers below its own, so it never needs what a
+# later step writes (whether a customer bought comes first; the others read it).
+CUSTOMER_REFRESH = (
+    "yutang.orders.derived.refresh_consumed",
+    "yutang.touchpoints.derive.refresh_customer_touchpoints",
+    "yutang.analytics.lifecycle.refresh_customer_lifecycles",
+    "yutang.analytics.actions.refresh_customer_stats",
+)
 
 ROOT_URLCONF = "yutang.urls"
 WSGI_APPLICATION = "yutang.wsgi.application"

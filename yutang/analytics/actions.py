@@ -32,6 +32,7 @@ from django.db.models.expressions import Combinable, RowRange
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from yutang.customers.derived import with_referrers
 from yutang.customers.models import Customer, ValueClass, ValueFlag
 from yutang.orders.models import CustomerCost, Order
 from yutang.rules.models import Rules
@@ -50,6 +51,12 @@ def refresh_stats(customer_ids: Iterable[int | None]) -> None:
     ids = sorted({pk for pk in customer_ids if pk})
     for start in range(0, len(ids), BATCH):
         _refresh_batch(ids[start : start + BATCH])
+
+
+def refresh_customer_stats(ids: list[int]) -> None:
+    """A step of refresh_customers: these customers' statistics and their referrers' (whose
+    count of referred buyers a friend's first purchase changes)."""
+    refresh_stats(with_referrers(ids))
 
 
 def refresh_all_stats() -> int:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
 
+from .derived import refresh_customers
 from .models import CUSTOMER_REFERENCES, Activity, ActivityKind, Customer, Grade, Tag
 
 # Fields compared for the "edited" timeline entry; tags and grade have entries of their own.
@@ -131,11 +132,7 @@ def update_customer(
 
 def _refresh_referrers(*, before_id: int | None, after_id: int | None) -> None:
     """Bringing a buyer can make the referrer a fan; losing one can undo it."""
-    from yutang.orders.lifecycle import refresh_lifecycles
-
-    ids = [i for i in (before_id, after_id) if i]
-    if ids:
-        refresh_lifecycles(ids)
+    refresh_customers([before_id, after_id])
 
 
 @transaction.atomic
@@ -261,17 +258,14 @@ def _drop_rows_keep_already_has(
 
 
 def _refresh_derived(customer: Customer) -> None:
-    """What the merged records say together: bought or not, stage, lifecycle."""
-    from yutang.analytics.actions import refresh_stats
-    from yutang.orders.lifecycle import refresh_lifecycles
-
-    customer.consumed = customer.orders.paid().exists()
+    """What the merged records say together: stage, and the derived state (bought or not,
+    lifecycle, statistics, touchpoints)."""
     latest = customer.followups.exclude(stage="").order_by("-at", "-id").first()
     if latest is not None:
         customer.stage, customer.deal_amount = latest.stage, latest.amount
-    customer.save(update_fields=["consumed", "stage", "deal_amount"])
-    refresh_lifecycles([customer.pk])
-    refresh_stats([customer.pk, customer.referrer_id])
+        customer.save(update_fields=["stage", "deal_amount"])
+    refresh_customers([customer.pk])
+    customer.refresh_from_db(fields=["consumed", "lifecycle"])
 
 
 class CustomerInUse(ValueError):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from yutang.accounts.models import User
 from yutang.customers.actions import log_activity
+from yutang.customers.derived import refresh_customers
 from yutang.customers.models import ActivityKind, Customer
 
 from .models import FollowUp
@@ -54,10 +55,9 @@ def log_followup(
         next_contact_on=next_contact_on.isoformat() if next_contact_on else None,
         amount=str(amount) if amount is not None else None,
     )
-    # A conversation answers the follow-up that fell due, whatever its date.
-    from yutang.touchpoints.actions import close_answered_followups
-
-    close_answered_followups(customer=customer, actor=actor)
+    # A conversation answers the follow-up that fell due, whatever its date, and may set the
+    # next one.
+    refresh_customers([customer.pk])
     return followup
 
 

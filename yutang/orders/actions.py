@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
-from yutang.analytics.actions import refresh_stats
 from yutang.catalog.models import Product
 from yutang.customers.actions import apply_automatic_grade, log_activity
+from yutang.customers.derived import refresh_customers
 from yutang.customers.models import ActivityKind, Customer
 
-from .lifecycle import refresh_lifecycles
 from .models import START_STATUSES, TRANSITIONS, CustomerCost, Order, OrderLine
 from .models import Status as OrderStatus
 
@@ -137,26 +136,19 @@ def update_shipping(
 ) -> Order:
     order.courier, order.tracking_number = courier, tracking_number
     order.save(update_fields=["courier", "tracking_number"])
+    # The shipping notice tells the tracking number.
+    refresh_customers([order.customer_id])
     return order
 
 
 def after_order_change(order: Order, actor: User | None) -> None:
     """What an order's step changes about its customer, in the same transaction."""
-    customer = Customer.objects.get(pk=order.customer_id)
-    consumed = customer.orders.paid().exists()
-    if consumed != customer.consumed:
-        customer.consumed = consumed
-        customer.save(update_fields=["consumed"])
     if order.is_paid:
+        customer = Customer.objects.get(pk=order.customer_id)
         apply_automatic_grade(
             customer=customer, has_paid_order=True, actor=actor, reason="paid_order"
         )
-    # A referrer may become a fan when the friend they brought buys.
-    refresh_lifecycles([c for c in (customer.pk, customer.referrer_id) if c])
-    refresh_stats([customer.pk, customer.referrer_id])
-    from yutang.touchpoints.derive import derive_touchpoints
-
-    derive_touchpoints(today=timezone.localdate(), customer_ids=[customer.pk])
+    refresh_customers([order.customer_id])
 
 
 @transaction.atomic
@@ -169,5 +161,5 @@ def add_cost(
     log_activity(
         customer, ActivityKind.COST, actor, cost_kind=kind, amount=str(amount), on=on.isoformat()
     )
-    refresh_stats([customer.pk])
+    refresh_customers([customer.pk])
     return cost

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from yutang.accounts.models import User
 from yutang.customers.actions import log_activity
-from yutang.customers.models import ActivityKind, Customer
+from yutang.customers.models import ActivityKind
+from yutang.followups.actions import log_followup
 
-from .kinds import KINDS, Kind
+from .kinds import KINDS
 from .messages import message, reason
 from .models import State, Touchpoint
 
@@ -28,8 +29,6 @@ def _settle(touchpoint: Touchpoint, state: str, actor: User | None) -> None:
 @transaction.atomic
 def complete_touchpoint(*, touchpoint: Touchpoint, actor: User | None, note: str = "") -> None:
     """Done: the seller reached out, which is a conversation worth a follow-up entry."""
-    from yutang.followups.actions import log_followup
-
     if touchpoint.state not in (State.OPEN, State.SNOOZED):
         raise TouchpointError("settled")
     _settle(touchpoint, State.DONE, actor)
@@ -70,10 +69,3 @@ def skip_touchpoint(*, touchpoint: Touchpoint, actor: User | None) -> None:
         state=State.SKIPPED,
         reason=reason(touchpoint),
     )
-
-
-def close_answered_followups(*, customer: Customer, actor: User | None) -> None:
-    """A new conversation settles the follow-up that was due."""
-    customer.touchpoints.filter(
-        kind=Kind.FOLLOWUP_DUE, state__in=[State.OPEN, State.SNOOZED]
-    ).update(state=State.DONE, closed_at=timezone.now(), closed_by=actor)

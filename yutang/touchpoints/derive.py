@@ -257,3 +257,43 @@ def ensure_derived(today: date, *, max_age: timedelta = timedelta(hours=1)) -> N
     run = DerivationRun.objects.filter(on=today).first()
     if run is None or timezone.now() - run.finished > max_age:
         derive_touchpoints(today=today)
+
+
+def settle_answered_followups(customer_ids: list[int]) -> None:
+    """A conversation recorded after the follow-up that fell due answers it, whatever its
+    date: the touchpoint is done, by whoever recorded the newest conversation."""
+    due = list(
+        Touchpoint.objects.pending()
+        .filter(customer_id__in=customer_ids, kind=Kind.FOLLOWUP_DUE)
+        .only("id", "customer_id", "key")
+    )
+    if not due:
+        return
+    newest = FollowUp.objects.filter(customer=OuterRef("pk")).order_by("-id")
+    conversations = {
+        pk: (followup_id, author_id)
+        for pk, followup_id, author_id in Customer.objects.filter(
+            pk__in={tp.customer_id for tp in due}
+        )
+        .annotate(
+            followup_id=Subquery(newest.values("id")[:1]),
+            author_id=Subquery(newest.values("author_id")[:1]),
+        )
+        .values_list("pk", "followup_id", "author_id")
+    }
+    now = timezone.now()
+    answered = []
+    for tp in due:
+        followup_id, author_id = conversations.get(tp.customer_id, (None, None))
+        _prefix, _colon, asked = tp.key.partition("followup:")
+        if followup_id is not None and followup_id > (int(asked) if asked.isdigit() else 0):
+            tp.state, tp.closed_at, tp.closed_by_id = State.DONE, now, author_id
+            answered.append(tp)
+    Touchpoint.objects.bulk_update(answered, ["state", "closed_at", "closed_by"])
+
+
+def refresh_customer_touchpoints(customer_ids: list[int]) -> None:
+    """A step of refresh_customers: settle the follow-ups a conversation answered, then derive
+    these customers' touchpoints as of today."""
+    settle_answered_followups(customer_ids)
+    derive_touchpoints(today=timezone.localdate(), customer_ids=customer_ids)

@@ -6,10 +6,10 @@ from datetime import date
 
 import time_machine
 
+from yutang.analytics.lifecycle import refresh_lifecycles
 from yutang.customers.models import Customer
 from yutang.followups.actions import log_followup, suggested_grade
 from yutang.orders import actions as orders
-from yutang.orders.lifecycle import refresh_lifecycles
 from yutang.test import BaseTestCase, make_customer
 from yutang.touchpoints.derive import derive_touchpoints
 from yutang.touchpoints.messages import message, reason

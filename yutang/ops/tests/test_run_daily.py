@@ -7,8 +7,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from yutang.test import BaseTestCase, make_customer
-
-from .helpers import at
+from yutang.touchpoints.tests.helpers import at
 
 
 class RunDailyTests(BaseTestCase):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from yutang.analytics.actions import refresh_all_stats, refresh_value_classes
-from yutang.orders.lifecycle import refresh_lifecycles
+from yutang.analytics.lifecycle import refresh_lifecycles
 from yutang.touchpoints.derive import derive_touchpoints
 
 

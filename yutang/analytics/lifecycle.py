@@ -1,4 +1,5 @@
-"""Lifecycle stages (seed 001), derived from the data, never typed by hand."""
+"""Lifecycle stages (seed 001), derived from the data, never typed by hand: a classification
+of the customer, beside the value and RFM classes."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
+from yutang.customers.derived import with_referrers
 from yutang.customers.models import Customer, Lifecycle
+from yutang.orders.models import Order, lasting_days
 from yutang.rules.models import Rules
-
-from .models import Order, lasting_days
 
 
 def churn_window(rules: Rules, paid_days: list[date], cycle_days: int | None) -> int:
@@ -97,3 +98,9 @@ def refresh_lifecycles(
             changed.append(Customer(pk=pk, lifecycle=value))
     Customer.objects.bulk_update(changed, ["lifecycle"], batch_size=1000)
     return len(changed)
+
+
+def refresh_customer_lifecycles(ids: list[int]) -> None:
+    """A step of refresh_customers: these customers' lifecycles and their referrers' (a friend
+    who buys can make the referrer a fan)."""
+    refresh_lifecycles(with_referrers(ids))

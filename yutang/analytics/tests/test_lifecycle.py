@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.test import SimpleTestCase
 
-from yutang.orders.lifecycle import churn_window, compute_lifecycle
+from yutang.analytics.lifecycle import churn_window, compute_lifecycle
 from yutang.rules.models import Rules
 
 TODAY = date(2026, 6, 1)

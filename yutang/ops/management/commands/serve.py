@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.core.servers.basehttp import get_internal_wsgi_application
 from django.db import connections
 
 
@@ -38,8 +39,8 @@ def serve(*, bind: str, workers: int) -> None:
     # gunicorn is loaded by the process that serves, not by every other command.
     from gunicorn.app.base import BaseApplication
 
-    from yutang.wsgi import application
-
+    # The assembled application of settings.WSGI_APPLICATION, found the way runserver finds it.
+    application = get_internal_wsgi_application()
     close_connections()
 
     class App(BaseApplication):
