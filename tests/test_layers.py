@@ -60,9 +60,6 @@ UPWARD_ALLOWLIST: dict[tuple[str, str], str] = {
     ("customers/actions.py", "analytics"): ITEM_1,
     ("customers/actions.py", "orders"): ITEM_1,
     ("customers/api.py", ASSEMBLY): API,
-    ("customers/filters.py", "analytics"): (
-        "the list filters by RFM class and profit, defined in analytics (issue 10 item 8)"
-    ),
     ("customers/views.py", "analytics"): (
         "the list's profit column and the detail page's statistics (issue 10 item 8)"
     ),

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
-from yutang.analytics.models import CustomerStats
-from yutang.analytics.queries import Period, profit_by_customer
+from yutang.analytics.queries import Period, filter_customers_for_period, profit_by_customer
 from yutang.catalog.models import Product
 from yutang.followups.actions import suggested_grade
 from yutang.followups.forms import FollowUpForm
@@ -26,9 +25,17 @@ from yutang.touchpoints.messages import reason
 
 from . import actions
 from .access import get_customer_for, timeline_for
-from .filters import CustomerFilters, filter_customers
+from .filters import CustomerFilters
 from .forms import CustomerFilterForm, CustomerForm, hides_referrer
-from .models import GRADE_ADVICE, ActivityKind, Customer, Grade, Tag, TagGroup
+from .models import (
+    GRADE_ADVICE,
+    ActivityKind,
+    Customer,
+    CustomerStats,
+    Grade,
+    Tag,
+    TagGroup,
+)
 
 
 def tag_groups_with_tags() -> list[tuple[TagGroup, list[Tag]]]:
@@ -43,7 +50,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET or None, user=user)
     qs = Customer.objects.visible_to(user)
     filters = form.filters() if form.is_bound and form.is_valid() else CustomerFilters()
-    qs = filter_customers(qs, filters, user=user)
+    qs = filter_customers_for_period(qs, filters, user=user)
     qs = qs.select_related("channel", "owner").prefetch_related("tags")
     page = Paginator(qs, settings.YUTANG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
