@@ -434,8 +434,7 @@ def analyze() -> None:
 
 
 def exports() -> dict[str, tuple[Any, list[tuple[str, pa.DataType]]]]:
-    from yutang.analytics.models import CustomerStats
-    from yutang.customers.models import Customer
+    from yutang.customers.models import Customer, CustomerStats
     from yutang.orders.models import CustomerCost, Order, OrderLine
 
     key = pa.int64()
