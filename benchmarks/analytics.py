@@ -434,8 +434,7 @@ def analyze() -> None:
 
 
 def exports() -> dict[str, tuple[Any, list[tuple[str, pa.DataType]]]]:
-    from yutang.analytics.models import CustomerStats
-    from yutang.customers.models import Customer
+    from yutang.customers.models import Customer, CustomerStats
     from yutang.orders.models import CustomerCost, Order, OrderLine
 
     key = pa.int64()
@@ -557,7 +556,7 @@ def rfm_result(
     today: date, means: tuple[int, float, float, float], cells: dict[tuple[bool, ...], Any]
 ) -> dict[str, Any]:
     """RFM's figures: the thresholds and each class's buyers and revenue."""
-    from yutang.analytics.queries import RFM_CLASSES
+    from yutang.customers.stats import RFM_CLASSES
 
     buyers, day, frequency, monetary = means
     thresholds = {

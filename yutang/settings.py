@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "yutang.touchpoints",
     "yutang.imports",
     "yutang.analytics",
+    "yutang.overview",
     "yutang.demo",
     "yutang.ops",
     "django.contrib.admin",

@@ -7,8 +7,14 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from yutang.api import api, not_found
+from yutang.customers import urls as customers_urls
 from yutang.errors import bad_request
+from yutang.overview import urls as overview_urls
 from yutang.touchpoints.views import workbench
+
+# One namespace for a customer's pages, whichever app has them: the customers app's own, and the
+# overview's (the list and the customer's page), which show other apps beside the customer.
+customers = (overview_urls.urlpatterns + customers_urls.urlpatterns, "customers")
 
 urlpatterns = [
     path("", workbench, name="home"),
@@ -30,7 +36,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("customers/", include("yutang.customers.urls")),
+    path("customers/", include(customers)),
     path("followups/", include("yutang.followups.urls")),
     path("products/", include("yutang.catalog.urls")),
     path("orders/", include("yutang.orders.urls")),

@@ -33,11 +33,9 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from yutang.customers.derived import with_referrers
-from yutang.customers.models import Customer, ValueClass, ValueFlag
+from yutang.customers.models import Customer, CustomerStats, ValueClass, ValueFlag
 from yutang.orders.models import CustomerCost, Order
 from yutang.rules.models import Rules
-
-from .models import CustomerStats
 
 BATCH = 5000
 MONEY = DecimalField(max_digits=14, decimal_places=2)

@@ -9,11 +9,10 @@ the ORM's."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -33,11 +32,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yutang.accounts.models import User
-from yutang.customers.models import Customer, ValueClass, ValueFlag
+from yutang.customers.filters import ALL_TIME_PROFIT, CustomerFilters, filter_customers
+from yutang.customers.models import Customer, CustomerQuerySet, CustomerStats, ValueClass, ValueFlag
+from yutang.customers.stats import (
+    RFM_CLASSES,
+    fetch_rows,
+    query_sql,
+    rfm_filter,
+    rfm_thresholds,
+    scoped,
+)
 from yutang.followups.models import FollowUp
 from yutang.orders.models import CustomerCost, Order, OrderLine, OrderQuerySet
-
-from .models import CustomerStats
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=MONEY)
@@ -104,9 +110,6 @@ def preset_period(preset: str, today: date) -> Period:
     return Period()
 
 
-Rows = TypeVar("Rows", bound=QuerySet[Any])
-
-
 def in_scope(user: User, branch: User | None = None) -> QuerySet[Customer]:
     """The customers an analysis covers: those the user may see, within an agent's branch when
     one is chosen (an agent's own analytics always cover their branch only)."""
@@ -114,14 +117,6 @@ def in_scope(user: User, branch: User | None = None) -> QuerySet[Customer]:
     if branch is not None:
         customers = customers.filter(branch.branch_q("owner__"))
     return customers
-
-
-def scoped(rows: Rows, customers: QuerySet[Customer]) -> Rows:
-    """Rows of these customers. When the scope is the whole pool (the owner's and staff's),
-    no filter at all: `customer_id IN (every customer)` costs PostgreSQL a second a query."""
-    if not customers.query.where:
-        return rows
-    return rows.filter(customer__in=customers)
 
 
 def buyer_values(customers: QuerySet[Customer], period: Period) -> QuerySet[Any]:
@@ -140,20 +135,6 @@ def buyer_values(customers: QuerySet[Customer], period: Period) -> QuerySet[Any]
         .values("customer_id", "orders", "revenue", "profit")
         .order_by()
     )
-
-
-# Raw SQL around the ORM's queries, for window functions and medians.
-
-
-def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
-
-
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def money(value: Any) -> Decimal:
@@ -181,16 +162,16 @@ def pareto(
     """What the top `share` of buyers bring: their share of revenue (ranked by revenue) and of
     profit (ranked by profit), and the concentration (Lorenz) curve of both."""
     values = buyer_values(customers, period)
-    inner, params = _sql(values)
-    totals = _fetch(f"SELECT COUNT(*), SUM(revenue), SUM(profit) FROM ({inner}) AS buyers", params)[
-        0
-    ]
+    inner, params = query_sql(values)
+    totals = fetch_rows(
+        f"SELECT COUNT(*), SUM(revenue), SUM(profit) FROM ({inner}) AS buyers", params
+    )[0]
     n, revenue, profit = totals[0], money(totals[1]), money(totals[2])
     running: dict[str, dict[int, Decimal]] = {"revenue": {}, "profit": {}}
     if n:
         steps = ", ".join(str(s) for s in pareto_steps(n, share, points))
         for column in running:
-            rows = _fetch(
+            rows = fetch_rows(
                 f"SELECT rank, running FROM (SELECT ROW_NUMBER() OVER (ORDER BY {column} DESC, "
                 f"customer_id) AS rank, SUM({column}) OVER (ORDER BY {column} DESC, customer_id "
                 f"ROWS UNBOUNDED PRECEDING) AS running FROM ({inner}) AS buyers) AS ranked "
@@ -283,17 +264,6 @@ def abc(customers: QuerySet[Customer]) -> dict[str, Any]:
 
 # RFM.
 
-# (R high, F high, M high) → class; "high" is better than the buyers' mean.
-RFM_CLASSES = {
-    (True, True, True): ("important_value", _("important value")),
-    (True, False, True): ("important_develop", _("important, to develop")),
-    (False, True, True): ("important_keep", _("important, to keep")),
-    (False, False, True): ("important_retain", _("important, to win back")),
-    (True, True, False): ("general_value", _("general value")),
-    (True, False, False): ("general_develop", _("general, to develop")),
-    (False, True, False): ("general_keep", _("general, to keep")),
-    (False, False, False): ("general_retain", _("general, to win back")),
-}
 RFM_ADVICE = {
     "important_value": _("Your best customers: keep them close, VIP care."),
     "important_develop": _("Recent big spenders who buy rarely: give them reasons to come back."),
@@ -304,39 +274,6 @@ RFM_ADVICE = {
     "general_keep": _("Used to buy often, small: a gentle reminder."),
     "general_retain": _("Low on every count: a cheap, occasional touch."),
 }
-
-
-def rfm_thresholds(customers: QuerySet[Customer], today: date) -> dict[str, Any] | None:
-    """The buyers' means: days since the last purchase, paid orders, revenue."""
-    stats = scoped(CustomerStats.objects.filter(orders__gt=0), customers)
-    inner, params = _sql(stats.values("last_paid_day", "orders", "revenue"))
-    rows = _fetch(
-        f"SELECT COUNT(*), AVG(last_paid_day), AVG(orders), AVG(revenue) FROM ({inner}) AS buyers",
-        params,
-    )[0]
-    if not rows[0]:
-        return None
-    return {
-        "buyers": rows[0],
-        "mean_day": float(rows[1]),
-        "recency_days": today.toordinal() - float(rows[1]),
-        "frequency": float(rows[2]),
-        "monetary": float(rows[3]),
-    }
-
-
-def rfm_filter(key: str, thresholds: dict[str, Any]) -> Q:
-    """The customers of one RFM class, as a filter on Customer."""
-    r, f, m = next(k for k, (name, _label) in RFM_CLASSES.items() if name == key)
-    conditions = Q(stats__orders__gt=0)
-    for high, field, mean in (
-        (r, "stats__last_paid_day", thresholds["mean_day"]),
-        (f, "stats__orders", thresholds["frequency"]),
-        (m, "stats__revenue", thresholds["monetary"]),
-    ):
-        above = Q(**{f"{field}__gt": mean})
-        conditions &= above if high else ~above
-    return conditions
 
 
 def rfm(customers: QuerySet[Customer], today: date) -> dict[str, Any]:
@@ -378,11 +315,11 @@ def _gaps_sql(customers: QuerySet[Customer], period: Period, per_product: bool) 
         lines = OrderLine.objects.filter(order__in=orders).values(
             "product_id", buyer=F("order__customer_id"), paid=F("order__paid_at")
         )
-        inner, params = _sql(lines)
+        inner, params = query_sql(lines)
         partition = "buyer, product_id"
         select = "product_id, "
     else:
-        inner, params = _sql(orders.values("id", buyer=F("customer_id"), paid=F("paid_at")))
+        inner, params = query_sql(orders.values("id", buyer=F("customer_id"), paid=F("paid_at")))
         partition = "buyer"
         select = ""
     # A product bought twice in one order is one purchase: distinct rows first.
@@ -399,7 +336,7 @@ def _medians(gaps_sql: str, params: Any, group: str | None) -> dict[Any, float]:
     """The median gap, per `group` column (or overall): the mean of the middle one or two."""
     partition = f"PARTITION BY {group} " if group else ""
     key = f"{group}, " if group else ""
-    rows = _fetch(
+    rows = fetch_rows(
         f"SELECT {key}AVG(gap) FROM (SELECT {key}gap, "
         f"ROW_NUMBER() OVER ({partition}ORDER BY gap) AS position, "
         f"COUNT(*) OVER ({partition.strip()}) AS n FROM ({gaps_sql}) AS gaps) AS numbered "
@@ -416,8 +353,8 @@ def repurchase(customers: QuerySet[Customer], period: Period) -> dict[str, Any]:
     median days between purchases, average order value (客单价) and orders per buyer."""
     orders = period.orders(customers)
     per_buyer = orders.values("customer_id").annotate(n=Count("id")).order_by()
-    inner, params = _sql(per_buyer)
-    counted = _fetch(
+    inner, params = query_sql(per_buyer)
+    counted = fetch_rows(
         f"SELECT COUNT(*), SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), SUM(n) FROM ({inner}) AS b",
         params,
     )[0]
@@ -452,7 +389,7 @@ def product_intervals(customers: QuerySet[Customer], period: Period) -> list[dic
     bucket = f"CAST(gap / {INTERVAL_BIN_DAYS} AS INTEGER)"
     if connection.vendor == "postgresql":
         bucket = f"FLOOR(gap / {INTERVAL_BIN_DAYS})::integer"
-    rows = _fetch(
+    rows = fetch_rows(
         f"SELECT product_id, {bucket} AS bucket, COUNT(*) FROM ({gaps}) AS gaps "
         "GROUP BY product_id, bucket",
         params,
@@ -518,10 +455,10 @@ def cohorts(customers: QuerySet[Customer], months: int = 12) -> dict[str, Any]:
         .values("customer_id", "paid_at", first=F("customer__stats__first_paid_at"))
         .order_by()
     )
-    inner, params = _sql(orders)
+    inner, params = query_sql(orders)
     cohort_sql, cohort_params = _month_number("first")
     month_sql, month_params = _month_number("paid_at")
-    rows = _fetch(
+    rows = fetch_rows(
         f"SELECT cohort, month, COUNT(DISTINCT customer_id) FROM (SELECT customer_id, "
         f"{cohort_sql} AS cohort, {month_sql} AS month FROM ({inner}) AS paid "
         "WHERE first IS NOT NULL) AS months GROUP BY cohort, month",
@@ -627,7 +564,7 @@ def profit_expression(period: Period) -> Any:
     """Each customer's profit contribution in the period, as an annotation on Customer: the
     statistics row for all time, correlated subqueries over orders and costs for a period."""
     if period.is_all_time:
-        return Coalesce(F("stats__profit"), ZERO)
+        return ALL_TIME_PROFIT
     orders = period.orders(Customer.objects.all()).filter(customer=OuterRef("pk")).with_totals()
     sales = Subquery(
         orders.values("customer")
@@ -636,3 +573,13 @@ def profit_expression(period: Period) -> Any:
         output_field=MONEY,
     )
     return Coalesce(sales, ZERO) - Coalesce(period.keep_costs(OuterRef("pk")), ZERO)
+
+
+def filter_customers_for_period(
+    qs: CustomerQuerySet, filters: CustomerFilters, *, user: User
+) -> Any:
+    """`filter_customers` with the profit column and sorts of the filters' `value_period`: the
+    customer list page and its export. A period's profit reads the orders, so this is above the
+    customers app, which alone can give all time only."""
+    period = preset_period(filters.get("value_period") or "all", timezone.localdate())
+    return filter_customers(qs, filters, user=user, profit=profit_expression(period))

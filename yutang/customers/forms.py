@@ -12,7 +12,7 @@ from yutang.accounts.models import User
 from yutang.lib.ids import parse_id
 from yutang.lib.phones import PhoneError, normalize_phone
 
-from .filters import RFM_CHOICES, CustomerFilters, filter_customers
+from .filters import RFM_CHOICES, CustomerFilters
 from .models import (
     DEFAULT_SORT,
     NO_PURCHASE,
@@ -307,10 +307,6 @@ class CustomerFilterForm(forms.Form):
             "value_period": data.get("value_period") or "all",
             "sort": data.get("sort") or DEFAULT_SORT,
         }
-
-    def filter(self, qs: Any) -> Any:
-        """`qs` filtered by the valid form: see `filter_customers`."""
-        return filter_customers(qs, self.filters(), user=self.user)
 
 
 class ChannelForm(forms.ModelForm):

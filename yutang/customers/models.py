@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
@@ -130,6 +132,14 @@ class Tag(models.Model):
         """The tags are the owner's vocabulary: only the owner adds one, through the API or by
         importing a file that names it; everyone else chooses among the existing ones."""
         return user.is_owner
+
+
+def tag_groups_with_tags() -> list[tuple[TagGroup, list[Tag]]]:
+    """Every tag, by its group: the tag pickers of the list, the form and the customer's page."""
+    by_group: dict[TagGroup, list[Tag]] = defaultdict(list)
+    for tag in Tag.objects.select_related("group"):
+        by_group[tag.group].append(tag)
+    return list(by_group.items())
 
 
 # The customer list's filter values for "no grade" and "no ABC class yet".
@@ -478,3 +488,48 @@ def _field_label(field: str) -> str:
     except FieldDoesNotExist:
         return field
     return str(capfirst(getattr(model_field, "verbose_name", field)))
+
+
+def _money(label: Any) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=14, decimal_places=2, default=Decimal(0))
+
+
+class CustomerStats(models.Model):
+    """One row of order statistics per customer, kept by the order and cost actions in the same
+    transaction, so that ABC, Pareto and RFM read one row per customer instead of every order
+    line. Paid orders only: a refunded or cancelled order counts for nothing.
+
+    Derived customer state, like `consumed` and the value class: the model lives with the
+    customer so that the customers app reads it (the list's profit column, the RFM filter);
+    `yutang.analytics.actions` computes it. The table keeps the name it had in analytics."""
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="stats"
+    )
+    orders = models.PositiveIntegerField(_("paid orders"), default=0)
+    first_paid_at = models.DateTimeField(_("first purchase"), null=True, blank=True)
+    last_paid_at = models.DateTimeField(_("last purchase"), null=True, blank=True)
+    # The local day of the last purchase as a day number, so that recency is plain arithmetic
+    # in SQL on every database (means, min–max normalisation).
+    last_paid_day = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    revenue = _money(_("revenue"))  # lines less order discounts
+    cost = _money(_("cost of goods"))
+    keep_cost = _money(_("cost of keeping"))  # gifts, coupons, rewards
+    profit = _money(_("profit contribution"))
+    referred_buyers = models.PositiveIntegerField(_("referred buyers"), default=0)
+    pay_delay_hours = models.FloatField(_("hours from order to payment"), null=True, blank=True)
+    score = models.FloatField(_("weighted score"), null=True, blank=True)
+
+    class Meta:
+        db_table = "analytics_customerstats"
+        verbose_name = _("customer statistics")
+        verbose_name_plural = _("customer statistics")
+        indexes = [
+            models.Index(fields=["-profit"], name="stats_profit_idx"),
+            models.Index(fields=["-revenue"], name="stats_revenue_idx"),
+            models.Index(fields=["last_paid_at"], name="stats_last_paid_idx"),
+            models.Index(fields=["first_paid_at"], name="stats_first_paid_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"stats {self.customer_id}"

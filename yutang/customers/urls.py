@@ -1,15 +1,15 @@
+"""The customers app's pages. The assembly (yutang/urls.py) puts them in the "customers"
+namespace with the overview's (the list and the customer's page, which show other apps too)."""
+
 from __future__ import annotations
 
 from django.urls import path
 
 from . import views
 
-app_name = "customers"
 urlpatterns = [
-    path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
     path("pick/", views.customer_pick, name="pick"),
-    path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/delete/", views.customer_delete, name="delete"),
     path("<int:pk>/grade/", views.customer_grade, name="grade"),

@@ -1,108 +1,23 @@
+"""The customer's own pages: adding, editing, merging, deleting, the grade and the tags.
+The list and the customer's page show other apps too (orders, follow-ups, statistics): they are
+in `yutang.overview`, under the same URL names."""
+
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import timedelta
-from decimal import Decimal
-
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
-from yutang.analytics.models import CustomerStats
-from yutang.analytics.queries import Period, profit_by_customer
-from yutang.catalog.models import Product
-from yutang.followups.actions import suggested_grade
-from yutang.followups.forms import FollowUpForm
 from yutang.lib.ids import parse_id
-from yutang.orders.models import Status as OrderStatus
-from yutang.touchpoints.messages import reason
 
 from . import actions
-from .access import get_customer_for, timeline_for
-from .filters import CustomerFilters, filter_customers
-from .forms import CustomerFilterForm, CustomerForm, hides_referrer
-from .models import GRADE_ADVICE, ActivityKind, Customer, Grade, Tag, TagGroup
-
-
-def tag_groups_with_tags() -> list[tuple[TagGroup, list[Tag]]]:
-    by_group: dict[TagGroup, list[Tag]] = defaultdict(list)
-    for tag in Tag.objects.select_related("group"):
-        by_group[tag.group].append(tag)
-    return list(by_group.items())
-
-
-def customer_list(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    form = CustomerFilterForm(request.GET or None, user=user)
-    qs = Customer.objects.visible_to(user)
-    filters = form.filters() if form.is_bound and form.is_valid() else CustomerFilters()
-    qs = filter_customers(qs, filters, user=user)
-    qs = qs.select_related("channel", "owner").prefetch_related("tags")
-    page = Paginator(qs, settings.YUTANG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-    }
-    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        return render(request, "customers/list.html#results", context)
-    context["tag_groups"] = tag_groups_with_tags()
-    return render(request, "customers/list.html", context)
-
-
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    customer = get_customer_for(user, pk)
-    visible = Customer.objects.visible_to(user)
-    payments = list(customer.payments.select_related("order")[:20])
-    today = timezone.localdate()
-    last_year = Period(today - timedelta(days=364), today)
-    stats = CustomerStats.objects.filter(customer=customer).first()
-    context = {
-        "stats": stats,
-        # The rank by weighted score among the customers this user sees.
-        "score_rank": visible.filter(stats__score__gt=stats.score).count() + 1
-        if stats and stats.score is not None
-        else None,
-        "profit_12m": profit_by_customer(Customer.objects.filter(pk=customer.pk), last_year).get(
-            customer.pk, Decimal(0)
-        ),
-        "customer": customer,
-        "tags": list(customer.tags.select_related("group")),
-        "tag_groups": tag_groups_with_tags(),
-        "grades": Grade.choices,
-        "grade_advice": GRADE_ADVICE,
-        "referrer_visible": not hides_referrer(customer, user),
-        "referrals": list(visible.filter(referrer=customer).order_by("-created")[:50]),
-        "activities": timeline_for(user, customer),
-        "grade_history": list(customer.activities.filter(kind=ActivityKind.GRADE)[:20]),
-        "suggested_grade": suggested_grade(customer),
-        "followup_form": FollowUpForm(initial={"stage": customer.stage or None}),
-        "orders": list(customer.orders.with_totals().prefetch_related("lines__product")[:10]),
-        "costs": list(customer.costs.all()[:10]),
-        "payments": payments,
-        "open_orders": list(
-            customer.orders.filter(status__in=[OrderStatus.INTENT, OrderStatus.UNPAID])[:20]
-        )
-        if payments
-        else [],
-        "products": list(Product.objects.filter(active=True).order_by("name")) if payments else [],
-        "touchpoints": [
-            (tp, reason(tp))
-            for tp in customer.touchpoints.pending().select_related("customer").order_by("due_on")
-        ],
-    }
-    return render(request, "customers/detail.html", context)
+from .access import get_customer_for
+from .forms import CustomerForm
+from .models import Customer, Grade, Tag, tag_groups_with_tags
 
 
 def _save_form(request: HttpRequest, form: CustomerForm, before: dict | None) -> Customer | None:

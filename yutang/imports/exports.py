@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
+from yutang.analytics.queries import filter_customers_for_period
 from yutang.customers.forms import CustomerFilterForm
 from yutang.customers.models import Customer
 from yutang.followups.models import FollowUp
@@ -37,7 +38,10 @@ class Export:
 def customers(user: User, params: QueryDict | dict[str, Any]) -> Export:
     form = CustomerFilterForm(params or None, user=user)
     qs = Customer.objects.visible_to(user)
-    qs = form.filter(qs) if form.is_bound and form.is_valid() else qs.order_by("-created", "-id")
+    if form.is_bound and form.is_valid():
+        qs = filter_customers_for_period(qs, form.filters(), user=user)
+    else:
+        qs = qs.order_by("-created", "-id")
     qs = qs.select_related("channel", "owner", "referrer").prefetch_related("tags")
     visible_ids = Customer.objects.visible_to(user)
     hidden_referrers = set()

@@ -24,10 +24,9 @@ from zoneinfo import ZoneInfo
 
 from yutang.analytics import queries
 from yutang.analytics.actions import refresh_all_stats
-from yutang.analytics.models import CustomerStats
 from yutang.analytics.queries import Period, in_scope
 from yutang.catalog.models import Product
-from yutang.customers.models import Customer
+from yutang.customers.models import Customer, CustomerStats
 from yutang.orders.models import Order, OrderLine, Status
 from yutang.test import BaseTestCase
 

@@ -4,8 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from yutang.analytics.actions import refresh_all_stats, refresh_value_classes
-from yutang.analytics.models import CustomerStats
-from yutang.customers.models import Customer
+from yutang.customers.models import Customer, CustomerStats
 from yutang.orders.actions import change_order_status
 from yutang.rules.models import Rules
 from yutang.test import BaseTestCase
