@@ -12,7 +12,7 @@ from yutang.accounts.models import User
 from yutang.analytics.actions import refresh_stats
 from yutang.catalog.models import Product
 from yutang.customers.actions import apply_automatic_grade, log_activity
-from yutang.customers.models import ActivityKind, Customer
+from yutang.customers.models import ActivityKind, Customer, GradeReason
 
 from .lifecycle import refresh_lifecycles
 from .models import START_STATUSES, TRANSITIONS, CustomerCost, Order, OrderLine
@@ -149,7 +149,7 @@ def after_order_change(order: Order, actor: User | None) -> None:
         customer.save(update_fields=["consumed"])
     if order.is_paid:
         apply_automatic_grade(
-            customer=customer, has_paid_order=True, actor=actor, reason="paid_order"
+            customer=customer, has_paid_order=True, actor=actor, reason=GradeReason.PAID_ORDER
         )
     # A referrer may become a fan when the friend they brought buys.
     refresh_lifecycles([c for c in (customer.pk, customer.referrer_id) if c])
