@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "ninja",
@@ -111,6 +112,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through TEMPLATES, so that yutang/templates/django/forms/ can say an empty
+# choice in words ("Choose…") instead of Django's "---------", for every form at once.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 _sqlite_path = DATA_DIR / "yutang.sqlite3"
 DATABASES = {

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Product
 
@@ -12,4 +13,7 @@ class ProductForm(forms.ModelForm):
         widgets = {
             f: forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"})
             for f in ("price", "cost", "min_price")
+        }
+        error_messages = {
+            "sku": {"unique": _("A product with this SKU already exists: choose another SKU.")}
         }

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from yutang.accounts.models import User
 
 from .derived import refresh_customers
-from .models import CUSTOMER_REFERENCES, Activity, ActivityKind, Customer, Grade, Tag
+from .models import CUSTOMER_REFERENCES, Activity, ActivityKind, Customer, Grade, GradeReason, Tag
 
 # Fields compared for the "edited" timeline entry; tags and grade have entries of their own.
 TRACKED_FIELDS = [
@@ -232,9 +232,7 @@ def merge_customers(*, keep: Customer, remove: Customer, actor: User | None) -> 
     if remove.added_on and keep.added_on and remove.added_on < keep.added_on:
         keep.added_on = remove.added_on
     if GRADE_RANK[remove.grade] < GRADE_RANK[keep.grade]:
-        set_grade(
-            customer=keep, grade=remove.grade, actor=actor, reason="merge"
-        )  # a code, shown translated
+        set_grade(customer=keep, grade=remove.grade, actor=actor, reason=GradeReason.MERGE)
     keep.save()
     remove.delete()
     log_activity(keep, ActivityKind.MERGED, actor, merged=removed_snapshot)

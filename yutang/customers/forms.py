@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import BLANK_CHOICE_DASH, Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -273,7 +273,7 @@ class CustomerFilterForm(forms.Form):
     value_class = forms.MultipleChoiceField(
         required=False, choices=[*ValueClass.choices, (NO_PURCHASE, _("no purchase yet"))]
     )
-    value_flag = forms.ChoiceField(required=False, choices=[("", "—"), *ValueFlag.choices])
+    value_flag = forms.ChoiceField(required=False, choices=[*BLANK_CHOICE_DASH, *ValueFlag.choices])
     rfm = forms.ChoiceField(required=False, choices=[])
     cohort = forms.RegexField(required=False, regex=r"^\d{4}-\d{2}$")
     repeat = forms.BooleanField(required=False)
@@ -282,7 +282,7 @@ class CustomerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
-        self.fields["rfm"].choices = [("", "—"), *RFM_CHOICES]  # type: ignore[attr-defined]
+        self.fields["rfm"].choices = [*BLANK_CHOICE_DASH, *RFM_CHOICES]  # type: ignore[attr-defined]
 
     def filters(self) -> CustomerFilters:
         """The cleaned input as the filter dict: ids instead of the chosen objects."""

@@ -406,11 +406,20 @@ class Customer(models.Model):
         return None
 
 
+class GradeReason(models.TextChoices):
+    """Why a grade changed without a user choosing it, kept with the change on the timeline."""
+
+    PAID_ORDER = "paid_order", _("a paid order")
+    MERGE = "merge", _("merge")
+
+
 # The fields of a customer that point at another customer (a test keeps the list whole). The
 # timeline stores them by id and names that customer only to a reader who may see them.
 CUSTOMER_REFERENCES = frozenset({"referrer"})
 # What the timeline says for a customer the reader may not see, or one that no longer exists.
 ANOTHER_CUSTOMER = _("another customer")
+# A flag's value on the timeline.
+YES, NO = _("Yes"), _("No")
 
 
 class ActivityKind(models.TextChoices):
@@ -470,8 +479,16 @@ class Activity(models.Model):
             before, after = change if isinstance(change, list) and len(change) == 2 else ("", "")
             if field in CUSTOMER_REFERENCES:
                 before, after = _customer_label(before, names), _customer_label(after, names)
+            else:
+                before, after = _value_label(field, before), _value_label(field, after)
             shown.append((_field_label(field), before, after))
         return shown
+
+    def grade_reason(self) -> str:
+        """Why a grade change happened, in words; "" when a user chose the grade (or the code
+        is unknown: a code is never shown as it is stored)."""
+        code = self.data.get("reason") if self.kind == ActivityKind.GRADE else None
+        return str(GradeReason(code).label) if code in GradeReason.values else ""
 
 
 def _customer_label(value: Any, names: dict[int, str]) -> str:
@@ -480,6 +497,20 @@ def _customer_label(value: Any, names: dict[int, str]) -> str:
     if type(value) is int and value in names:
         return names[value]
     return str(ANOTHER_CUSTOMER)
+
+
+def _value_label(field: str, value: Any) -> Any:
+    """A value an edit stored, as the reader reads it: a choice by its label, a flag as yes or
+    no; anything else (text, a date, a name) as it is."""
+    if isinstance(value, bool):
+        return YES if value else NO
+    try:
+        choices = getattr(Customer._meta.get_field(field), "choices", None)
+    except FieldDoesNotExist:
+        return value
+    if not choices or value in ("", None):
+        return value
+    return dict(choices).get(value, value)
 
 
 def _field_label(field: str) -> str:

@@ -12,7 +12,7 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.actions import apply_automatic_grade, log_activity
 from yutang.customers.derived import refresh_customers
-from yutang.customers.models import ActivityKind, Customer
+from yutang.customers.models import ActivityKind, Customer, GradeReason
 
 from .models import START_STATUSES, TRANSITIONS, CustomerCost, Order, OrderLine
 from .models import Status as OrderStatus
@@ -146,7 +146,7 @@ def after_order_change(order: Order, actor: User | None) -> None:
     if order.is_paid:
         customer = Customer.objects.get(pk=order.customer_id)
         apply_automatic_grade(
-            customer=customer, has_paid_order=True, actor=actor, reason="paid_order"
+            customer=customer, has_paid_order=True, actor=actor, reason=GradeReason.PAID_ORDER
         )
     refresh_customers([order.customer_id])
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from yutang.catalog.models import Product
@@ -35,7 +36,9 @@ class OrderForm(forms.Form):
         widget=MONEY_INPUT,
     )
     payment_method = forms.ChoiceField(
-        label=_("payment method"), choices=[("", "—"), *PaymentMethod.choices], required=False
+        label=_("payment method"),
+        choices=[*BLANK_CHOICE_DASH, *PaymentMethod.choices],
+        required=False,
     )
     courier = forms.CharField(label=_("courier"), max_length=32, required=False)
     tracking_number = forms.CharField(label=_("tracking number"), max_length=40, required=False)
