@@ -54,10 +54,6 @@ UPWARD_ALLOWLIST: dict[tuple[str, str], str] = {
 
 # (importing module, imported module): an import inside a function without a comment saying why.
 UNEXPLAINED_ALLOWLIST: dict[tuple[str, str], str] = {
-    (
-        "analytics/queries.py",
-        "yutang.catalog.models",
-    ): "needless: to be moved to the top of the module",
     ("imports/bulk.py", "sqlite3"): "needless: to be moved to the top of the module",
 }
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yutang.accounts.models import User
+from yutang.catalog.models import Product
 from yutang.customers.filters import ALL_TIME_PROFIT, CustomerFilters, filter_customers
 from yutang.customers.models import Customer, CustomerQuerySet, CustomerStats, ValueClass, ValueFlag
 from yutang.customers.stats import (
@@ -382,8 +383,6 @@ INTERVAL_BINS = 26  # half a year in weeks; longer gaps go in the last bin
 def product_intervals(customers: QuerySet[Customer], period: Period) -> list[dict[str, Any]]:
     """Per product: how many repurchases, their median interval in days and its distribution
     in weeks, next to the usage cycle the product is set up with."""
-    from yutang.catalog.models import Product
-
     gaps, params = _gaps_sql(customers, period, per_product=True)
     medians = _medians(gaps, params, "product_id")
     bucket = f"CAST(gap / {INTERVAL_BIN_DAYS} AS INTEGER)"
