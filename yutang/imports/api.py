@@ -13,7 +13,7 @@ from yutang.api import field_errors
 
 from . import jobs
 from .access import get_job_for
-from .customers import RULES
+from .customer_sheet import RULES
 from .models import ImportJob
 
 router: Router = Router(tags=["imports"])

@@ -27,10 +27,10 @@ from django.utils.translation import gettext as _
 from yutang.accounts.models import User
 from yutang.lib.bills import BillError
 
-from .bills import commit_bill, plan_bill
-from .customers import Progress, import_customers, plan_import
+from .bill_file import commit_bill, plan_bill
+from .customer_sheet import Progress, import_customers, plan_import
 from .models import ImportJob
-from .orders import commit_orders, plan_orders
+from .order_sheet import commit_orders, plan_orders
 from .readers import FileRejected
 
 KINDS = ("customers", "orders", "bill")

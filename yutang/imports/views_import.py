@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from yutang.accounts.access import request_user
@@ -25,36 +22,14 @@ from yutang.lib.ids import parse_id
 
 from . import jobs
 from .access import get_job_for
-from .bills import NEW, SKIP
-from .customers import FIELDS, HEADER_NAMES, RULES, guess_mapping
+from .bill_file import NEW, SKIP
+from .customer_sheet import FIELDS, HEADER_NAMES, RULES, guess_mapping
+from .forms import UploadForm
 from .models import ImportJob, PaymentSource
 from .readers import FileRejected, open_table
 
-KINDS = [("customers", gettext_lazy("Customers (xlsx, xls, ods, csv)")),
-         ("orders", gettext_lazy("Orders (xlsx, xls, ods, csv)")),
-         ("bill", gettext_lazy("WeChat Pay or Alipay bill"))]  # fmt: skip
 # Where a committed import leaves the user.
 TARGETS = {"customers": "customers:list", "orders": "orders:list", "bill": "customers:list"}
-
-
-class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What is in the file"), choices=KINDS)
-    file = forms.FileField(label=gettext_lazy("File"))
-    rule = forms.ChoiceField(
-        label=gettext_lazy("A person already in the pool"),
-        choices=[
-            ("fill", gettext_lazy("fill their empty fields")),
-            ("skip", gettext_lazy("leave them as they are")),
-            ("overwrite", gettext_lazy("overwrite their fields")),
-        ],
-        initial="fill",
-    )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.YUTANG_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(jobs.too_large_message())
-        return upload
 
 
 def _open_job(user: User, token: str, kind: str) -> ImportJob:

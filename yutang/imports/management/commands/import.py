@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from yutang.accounts.models import User
-from yutang.imports.customers import RULES
+from yutang.imports.customer_sheet import RULES
 from yutang.imports.jobs import ImportRefused, import_file, plan_file
 
 

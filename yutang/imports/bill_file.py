@@ -28,7 +28,7 @@ from yutang.lib.bills import (
 
 from .actions import log_payment, order_from_payment, refund_payment
 from .bounds import decimal_error, model_field, text_error
-from .customers import Rejections
+from .customer_sheet import Rejections
 from .models import Payment
 from .readers import FileRejected
 

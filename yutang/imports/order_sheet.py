@@ -23,7 +23,7 @@ from yutang.orders import actions
 from yutang.orders.models import START_STATUSES, Order, OrderLine, Status
 
 from .bounds import BadValue, cell_error, model_field, parse_decimal, parse_int
-from .customers import Rejection, Rejections, parse_date
+from .customer_sheet import Rejection, Rejections, parse_date
 from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
