@@ -58,7 +58,7 @@ def upload(
     its state is `checking` until `GET /api/imports/{id}` says `checked`."""
     errors: dict[str, list[str]] = {}
     if kind not in jobs.KINDS:
-        errors["kind"] = [_("Choose customers, orders or bill.")]
+        errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(jobs.KINDS)}]
     if rule not in RULES:
         errors["rule"] = [_("Choose skip, fill or overwrite.")]
     if errors:

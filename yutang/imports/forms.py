@@ -9,13 +9,12 @@ from django.utils.translation import gettext_lazy
 
 from . import jobs
 
-KINDS = [("customers", gettext_lazy("Customers (xlsx, xls, ods, csv)")),
-         ("orders", gettext_lazy("Orders (xlsx, xls, ods, csv)")),
-         ("bill", gettext_lazy("WeChat Pay or Alipay bill"))]  # fmt: skip
-
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What is in the file"), choices=KINDS)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What is in the file"),
+        choices=[(kind, spec.label) for kind, spec in jobs.KINDS.items()],
+    )
     file = forms.FileField(label=gettext_lazy("File"))
     rule = forms.ChoiceField(
         label=gettext_lazy("A person already in the pool"),

@@ -28,9 +28,6 @@ from .forms import UploadForm
 from .models import ImportJob, PaymentSource
 from .readers import FileRejected, open_table
 
-# Where a committed import leaves the user.
-TARGETS = {"customers": "customers:list", "orders": "orders:list", "bill": "customers:list"}
-
 
 def _open_job(user: User, token: str, kind: str) -> ImportJob:
     """A job of this user of this kind that is not finished: a review page has nothing to show
@@ -42,6 +39,7 @@ def _open_job(user: User, token: str, kind: str) -> ImportJob:
 
 
 def _review_url(job: ImportJob) -> str:
+    """The review page of the job's kind (see REVIEWS)."""
     return reverse(f"imports:{job.kind}", args=[job.pk])
 
 
@@ -67,7 +65,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 def _mappable(job: ImportJob) -> bool:
     """A customer sheet that was refused may only lack a column the user can point out."""
-    return job.kind == "customers" and bool(_headers(job))
+    return jobs.KINDS[job.kind].mappable and bool(_headers(job))
 
 
 def _headers(job: ImportJob) -> list[str]:
@@ -89,7 +87,7 @@ def job_progress(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "imports/progress.html#bar", {"job": job, "progress": progress})
     if job.state == ImportJob.State.COMMITTED:
         _say_done(request, job.result)
-        return HttpResponseClientRedirect(reverse(TARGETS[job.kind]))
+        return HttpResponseClientRedirect(reverse(jobs.KINDS[job.kind].target))
     if job.result.get("committed") is False:
         _say_refused(request, job.result)
     return HttpResponseClientRedirect(_review_url(job))
@@ -117,7 +115,7 @@ def _commit(request: HttpRequest, job: ImportJob, **options: Any) -> HttpRespons
         return redirect(_review_url(job))
     if job.state == ImportJob.State.COMMITTED:
         _say_done(request, job.result)
-        return redirect(TARGETS[job.kind])
+        return redirect(jobs.KINDS[job.kind].target)
     _say_refused(request, job.result)
     return redirect(_review_url(job) if job.state == ImportJob.State.CHECKED else "imports:upload")
 
@@ -261,3 +259,7 @@ def review_bill(request: HttpRequest, token: str) -> HttpResponse:
             "chosen_product": request.POST.get("product", ""),
         },
     )
+
+
+# The review page of each kind of `jobs.KINDS`, at import/<kind>/<job>/ (named imports:<kind>).
+REVIEWS = {"customers": review_customers, "orders": review_orders, "bill": review_bill}
