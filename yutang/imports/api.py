@@ -60,7 +60,7 @@ def upload(
     if kind not in jobs.KINDS:
         errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(jobs.KINDS)}]
     if rule not in RULES:
-        errors["rule"] = [_("Choose skip, fill or overwrite.")]
+        errors["rule"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(RULES)}]
     if errors:
         return field_errors(errors)
     job = jobs.start_job(

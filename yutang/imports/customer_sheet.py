@@ -65,6 +65,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "added_on": ("加好友日期", "添加日期", "加好友时间", "添加时间", "added", "friend since"),
 }
 FIELDS = list(HEADER_NAMES)
+# What an import does to a field of a person already in the pool: see `takes`.
 RULES = ("skip", "fill", "overwrite")
 TAG_SPLIT = re.compile(r"[,，、;；/|\s]+")
 MAX_TAGS = 20
@@ -85,6 +86,16 @@ UPDATABLE = ["name", "wechat_id", "phone", "gender", "birthday", "province", "ci
 # The columns an update from a file writes (besides `updated`).
 UPDATED_COLUMNS = [f.attname for f in Customer._meta.concrete_fields
                    if f.name in UPDATABLE or f.name == "search_pinyin"]  # fmt: skip
+
+
+def takes(rule: str, old: Any, new: Any) -> bool:
+    """Whether an import writes the row's `new` value over the customer's `old` one, by the
+    rule: never an empty value; under skip nothing, under fill only into an empty field, under
+    overwrite always. The one place the rule is written, for every field and for the folding of
+    rows of one person."""
+    if new in ("", None):
+        return False
+    return rule == "overwrite" or (rule == "fill" and old in ("", None))
 
 
 def guess_mapping(headers: list[str]) -> dict[str, int]:
@@ -174,9 +185,7 @@ class Planned:
         if self.existing is None:
             return self.name_key()
         name, new = self.existing.name, self.values.get("name", "")
-        if new and (rule == "overwrite" or (rule == "fill" and not name)):
-            name = new
-        return name_key(self.existing.nickname, name)
+        return name_key(self.existing.nickname, new if takes(rule, name, new) else name)
 
     def identity(self) -> Identity:
         if self.existing is not None:
@@ -611,9 +620,7 @@ def _as_read(customers: QuerySet[Customer]) -> QuerySet[Customer]:
 
 def _fold(into: dict[str, Any], values: dict[str, Any], rule: str) -> None:
     for key, value in values.items():
-        if value in ("", None):
-            continue
-        if rule == "overwrite" or (rule == "fill" and into.get(key) in ("", None)):
+        if takes(rule, into.get(key), value):
             into[key] = value
 
 
@@ -626,11 +633,8 @@ def _changes(customer: Customer, values: dict[str, Any], tags: list[str], rule: 
     for key in UPDATABLE:
         if key == "channel":
             continue
-        new = values.get(key)
-        if new in ("", None):
-            continue
-        old = getattr(customer, key)
-        if old in ("", None) or (rule == "overwrite" and old != new):
+        old, new = getattr(customer, key), values.get(key)
+        if takes(rule, old, new) and old != new:
             return True
     return False
 
@@ -647,7 +651,10 @@ class _Writer:
     at the end. `move_in` then writes it all in one transaction."""
 
     def __init__(self, user: User, rule: str, staging: Staging | None = None) -> None:
-        self.user, self.rule, self.staging = user, rule, staging
+        # Under skip the writer updates only a later row of a person the file already brought
+        # in (a folded row is always applied), and it fills that customer's empty fields.
+        self.rule = "fill" if rule == "skip" else rule
+        self.user, self.staging = user, staging
         self.channels = {c.name: c for c in Channel.objects.all()}
         self.group, _created = TagGroup.objects.get_or_create(name=IMPORT_TAG_GROUP)
         self.tag_cache = {
@@ -763,14 +770,11 @@ class _Writer:
         """Set a row's values on the customer, by the rule."""
         values = dict(values)
         channel = self.channel_for(values)
-        if channel and (customer.channel_id is None or self.rule == "overwrite"):
+        if takes(self.rule, customer.channel_id, channel):
             customer.channel = channel
         for key in UPDATABLE:
-            new = values.get(key)
-            if key == "channel" or new in ("", None):
-                continue
-            if getattr(customer, key) in ("", None) or self.rule == "overwrite":
-                setattr(customer, key, new)
+            if key != "channel" and takes(self.rule, getattr(customer, key), values.get(key)):
+                setattr(customer, key, values[key])
 
     def apply(self, customer: Customer, values: dict[str, Any], new_tags: list[Tag]) -> None:
         """Update one customer from a row, by the rule, through the customer actions."""
