@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from yutang.orders import actions
 from yutang.orders.models import START_STATUSES, Order, OrderLine, Status
 
 from .bounds import BadValue, cell_error, model_field, parse_decimal, parse_int
-from .customer_sheet import Rejection, Rejections, parse_date
+from .customer_sheet import Rejection, Rejections, Who, parse_date
 from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -97,91 +98,15 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
         if not any(c.strip() for c in cells):
             continue
         plan.rows += 1
-        raw = {f: (cells[i] if i < len(cells) else "").strip() for f, i in mapping.items()}
-        errors: list[Rejection] = []
-
-        def reject(
-            name: str, reason: str, number: int = number, errors: list[Rejection] = errors
-        ) -> None:
-            errors.append(Rejection(number, table.headers[mapping[name]], reason))
-
-        for name, reason in unreadable_cells(cells, mapping):
-            reject(name, reason)
-            raw[name] = ""
-        for name, text in list(raw.items()):
-            if error := cell_error(text, MAX_CELL):
-                reject(name, error)
-                raw[name] = ""
-        if errors:
-            # A bad cell is not looked up: a NUL in a query is an error on PostgreSQL.
-            plan.rejected.extend(errors)
+        row = _OrderRow(number, cells, table.headers, mapping)
+        line = row.clean(products, lambda who: _find(visible, who))
+        if line is None:
+            plan.rejected.extend(row.errors)
             continue
-        if len(raw.get("order_no", "")) > order_number_room():
-            reject(
-                "order_no",
-                _("Order number too long: at most %(n)s characters.") % {"n": order_number_room()},
-            )
-        customer = None
-        try:
-            if raw.get("phone"):
-                customer = visible.filter(phone=clean_phone_value(raw["phone"])).first()
-            elif raw.get("wechat_id"):
-                customer = visible.filter(wechat_id=clean_wechat_id_value(raw["wechat_id"])).first()
-            elif raw.get("customer"):
-                found = list(visible.filter(nickname=raw["customer"])[:2])
-                customer = found[0] if len(found) == 1 else None
-        except forms.ValidationError as exc:
-            reject("phone" if raw.get("phone") else "wechat_id", " ".join(exc.messages))
-        if customer is None and not errors:
-            column = next(
-                c for c in ("phone", "wechat_id", "customer") if raw.get(c) or c in mapping
-            )
-            reject(column, _("No such customer in your pool: import the customers first."))
-        product = products.get(raw.get("product", ""))
-        if product is None:
-            reject("product", _("Unknown product: %(value)s.") % {"value": raw.get("product", "")})
-        quantity = 1
-        if raw.get("quantity"):
-            try:
-                quantity = parse_int(model_field(OrderLine, "quantity"), raw["quantity"], minimum=1)
-            except BadValue as exc:
-                reject("quantity", exc.message)
-        price = None
-        if raw.get("price"):
-            try:
-                price = parse_decimal(
-                    model_field(OrderLine, "unit_price"), raw["price"], minimum=Decimal(0)
-                )
-            except BadValue as exc:
-                reject("price", exc.message)
-        status: str = Status.COMPLETED
-        if raw.get("status"):
-            status = STATUS_WORDS.get(raw["status"], raw["status"])
-            if status not in START_STATUSES:
-                reject(
-                    "status", _("Unknown or final status: %(value)s.") % {"value": raw["status"]}
-                )
-        at = timezone.now()
-        if raw.get("date"):
-            try:
-                at = timezone.make_aware(datetime.combine(parse_date(raw["date"]), time(12)))
-            except ValueError:
-                reject("date", _("“%(value)s” is not a date: write it as 2024-05-20.")
-                       % {"value": raw["date"][:20]})  # fmt: skip
-        if errors:
-            plan.rejected.extend(errors)
-            continue
-        assert customer is not None and product is not None
-        line = actions.LineInput(product=product, quantity=quantity, unit_price=price)
-        if raw.get("order_no"):
-            ref = NUMBER_PREFIX + raw["order_no"]
-        else:
-            digest = "|".join(str(v) for v in (customer.pk, at.date(), product.pk, quantity,
-                                               price, status))  # fmt: skip
-            ref = "row:" + hashlib.sha1(digest.encode()).hexdigest()[:40]
+        ref = line.ref()
         if ref in by_ref or ref in imported_before:
             if ref in by_ref:
-                by_ref[ref].lines.append(line)
+                by_ref[ref].lines.append(line.line)
             plan.merged += 1
             continue
         # The `exclude` names the unique index's condition, without which SQLite scans the table.
@@ -189,11 +114,155 @@ def plan_orders(path: str | Path, *, user: User) -> OrderPlan:
             imported_before.add(ref)
             plan.unchanged += 1
             continue
-        planned = PlannedOrder(ref=ref, row=number, customer=customer, status=status, at=at)
-        planned.lines.append(line)
+        planned = PlannedOrder(
+            ref=ref, row=number, customer=line.customer, status=line.status, at=line.at
+        )
+        planned.lines.append(line.line)
         by_ref[ref] = planned
         plan.orders.append(planned)
     return plan
+
+
+def _find(visible: QuerySet[Customer], who: Who) -> Customer | None:
+    """The customer an order row names: by phone, else by WeChat ID, else by its nickname when
+    exactly one customer the importer may see has it."""
+    if who.phone:
+        return visible.filter(phone=who.phone).first()
+    if who.wechat_id:
+        return visible.filter(wechat_id=who.wechat_id).first()
+    if who.nickname:
+        found = list(visible.filter(nickname=who.nickname)[:2])
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+@dataclass
+class _Line:
+    """An order row that passed every check: one line of an order."""
+
+    customer: Customer
+    line: actions.LineInput
+    status: str
+    at: datetime
+    order_no: str
+
+    def ref(self) -> str:
+        """The order's import reference: its number, or a digest of what the row says (the same
+        row imported twice is one order)."""
+        if self.order_no:
+            return NUMBER_PREFIX + self.order_no
+        digest = "|".join(str(v) for v in (
+            self.customer.pk, self.at.date(), self.line.product.pk, self.line.quantity,
+            self.line.unit_price, self.status,
+        ))  # fmt: skip
+        return "row:" + hashlib.sha1(digest.encode()).hexdigest()[:40]
+
+
+class _OrderRow:
+    """One row of an order file, cleaned cell by cell; `errors` holds its rejections."""
+
+    def __init__(
+        self, number: int, cells: list[str], headers: list[str], mapping: dict[str, int]
+    ) -> None:
+        self.number, self.cells, self.headers, self.mapping = number, cells, headers, mapping
+        self.raw = {f: (cells[i] if i < len(cells) else "").strip() for f, i in mapping.items()}
+        self.errors: list[Rejection] = []
+
+    def reject(self, name: str, reason: str) -> None:
+        self.errors.append(Rejection(self.number, self.headers[self.mapping[name]], reason))
+
+    def clean(
+        self, products: dict[str, Product], find: Callable[[Who], Customer | None]
+    ) -> _Line | None:
+        """The row's order line, or None when it is rejected (see `errors`)."""
+        raw = self.raw
+        for name, reason in unreadable_cells(self.cells, self.mapping):
+            self.reject(name, reason)
+            raw[name] = ""
+        for name, text in list(raw.items()):
+            if error := cell_error(text, MAX_CELL):
+                self.reject(name, error)
+                raw[name] = ""
+        if self.errors:
+            # A bad cell is not looked up: a NUL in a query is an error on PostgreSQL.
+            return None
+        if len(raw.get("order_no", "")) > order_number_room():
+            self.reject(
+                "order_no",
+                _("Order number too long: at most %(n)s characters.") % {"n": order_number_room()},
+            )
+        customer = self.customer(find)
+        product = products.get(raw.get("product", ""))
+        if product is None:
+            self.reject(
+                "product", _("Unknown product: %(value)s.") % {"value": raw.get("product", "")}
+            )
+        quantity, price, status, at = self.quantity(), self.price(), self.status(), self.at()
+        if self.errors:
+            return None
+        assert customer is not None and product is not None
+        line = actions.LineInput(product=product, quantity=quantity, unit_price=price)
+        return _Line(customer, line, status, at, raw.get("order_no", ""))
+
+    def who(self) -> Who:
+        """Who the row names: the first of its phone, WeChat ID and nickname (only that one is
+        cleaned, and raises ValidationError when it is no phone or WeChat ID)."""
+        raw = self.raw
+        if raw.get("phone"):
+            return Who(phone=clean_phone_value(raw["phone"]))
+        if raw.get("wechat_id"):
+            return Who(wechat_id=clean_wechat_id_value(raw["wechat_id"]))
+        return Who(nickname=raw.get("customer", ""))
+
+    def customer(self, find: Callable[[Who], Customer | None]) -> Customer | None:
+        raw, customer = self.raw, None
+        try:
+            customer = find(self.who())
+        except forms.ValidationError as exc:
+            self.reject("phone" if raw.get("phone") else "wechat_id", " ".join(exc.messages))
+        if customer is None and not self.errors:
+            column = next(
+                c for c in ("phone", "wechat_id", "customer") if raw.get(c) or c in self.mapping
+            )
+            self.reject(column, _("No such customer in your pool: import the customers first."))
+        return customer
+
+    def quantity(self) -> int:
+        if self.raw.get("quantity"):
+            try:
+                field = model_field(OrderLine, "quantity")
+                return parse_int(field, self.raw["quantity"], minimum=1)
+            except BadValue as exc:
+                self.reject("quantity", exc.message)
+        return 1
+
+    def price(self) -> Decimal | None:
+        if self.raw.get("price"):
+            try:
+                field = model_field(OrderLine, "unit_price")
+                return parse_decimal(field, self.raw["price"], minimum=Decimal(0))
+            except BadValue as exc:
+                self.reject("price", exc.message)
+        return None
+
+    def status(self) -> str:
+        text = self.raw.get("status")
+        if not text:
+            return Status.COMPLETED
+        status = STATUS_WORDS.get(text, text)
+        if status not in START_STATUSES:
+            self.reject("status", _("Unknown or final status: %(value)s.") % {"value": text})
+        return status
+
+    def at(self) -> datetime:
+        text = self.raw.get("date")
+        if text:
+            try:
+                return timezone.make_aware(datetime.combine(parse_date(text), time(12)))
+            except ValueError:
+                self.reject("date", _("“%(value)s” is not a date: write it as 2024-05-20.")
+                            % {"value": text[:20]})  # fmt: skip
+        return timezone.now()
 
 
 @transaction.atomic
