@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yutang.accounts.access import request_user
-from yutang.accounts.views import owner_required
+from yutang.accounts.views import owner_required, sheet_response
 from yutang.customers.models import Customer, ValueClass
-from yutang.imports.exports import Export
-from yutang.imports.views import sheet_response
+from yutang.lib.xlsx import Sheet
 from yutang.rules.models import Rules
 
 from . import charts, queries
@@ -61,7 +60,7 @@ def _page(
     if table is not None and request.GET.get("format") == "xlsx":
         title, headers, rows = table
         name = request.resolver_match.url_name if request.resolver_match else "analytics"
-        return sheet_response(Export(title=title, headers=headers, rows=iter(rows)), str(name))
+        return sheet_response(Sheet(title=title, headers=headers, rows=rows), str(name))
     query = request.GET.copy()
     query.pop("format", None)
     return render(

@@ -13,7 +13,7 @@ from yutang.accounts.apikit import field_errors
 
 from . import jobs
 from .access import get_job_for
-from .customers import RULES
+from .customer_sheet import RULES
 from .models import ImportJob
 
 router: Router = Router(tags=["imports"])
@@ -58,9 +58,9 @@ def upload(
     its state is `checking` until `GET /api/imports/{id}` says `checked`."""
     errors: dict[str, list[str]] = {}
     if kind not in jobs.KINDS:
-        errors["kind"] = [_("Choose customers, orders or bill.")]
+        errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(jobs.KINDS)}]
     if rule not in RULES:
-        errors["rule"] = [_("Choose skip, fill or overwrite.")]
+        errors["rule"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(RULES)}]
     if errors:
         return field_errors(errors)
     job = jobs.start_job(

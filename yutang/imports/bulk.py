@@ -14,6 +14,7 @@ import on SQLite does not hold the database's only write lock while it prepares 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
@@ -32,8 +33,6 @@ _MISSING = object()
 
 def _max_params() -> int:
     if connection.vendor == "sqlite":
-        import sqlite3
-
         # Django assumes 999, the limit of SQLite before 3.32; the library at hand says its own.
         connection.ensure_connection()
         return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))

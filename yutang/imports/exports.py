@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from yutang.analytics.queries import filter_customers_for_period
 from yutang.customers.forms import CustomerFilterForm
 from yutang.customers.models import Customer
 from yutang.followups.models import FollowUp
+from yutang.lib.xlsx import Sheet
 from yutang.orders.models import Order, OrderLine
 from yutang.touchpoints.messages import message, reason, templates_by_kind
 from yutang.touchpoints.models import Touchpoint
@@ -28,14 +28,7 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
 
 
-@dataclass
-class Export:
-    title: str
-    headers: Sequence[str]
-    rows: Iterator[Sequence[Any]]
-
-
-def customers(user: User, params: QueryDict | dict[str, Any]) -> Export:
+def customers(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
     form = CustomerFilterForm(params or None, user=user)
     qs = Customer.objects.visible_to(user)
     if form.is_bound and form.is_valid():
@@ -73,10 +66,10 @@ def customers(user: User, params: QueryDict | dict[str, Any]) -> Export:
                 c.do_not_disturb, c.consumed, c.notes, _local(c.created),
             ]  # fmt: skip
 
-    return Export(_("Customers"), headers, rows())
+    return Sheet(_("Customers"), headers, rows())
 
 
-def orders(user: User, params: QueryDict | dict[str, Any]) -> Export:
+def orders(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
     qs = (
         Order.objects.visible_to(user)
         .select_related("customer", "seller")
@@ -101,10 +94,10 @@ def orders(user: User, params: QueryDict | dict[str, Any]) -> Export:
                 _local(o.completed_at), o.note,
             ]  # fmt: skip
 
-    return Export(_("Orders"), headers, rows())
+    return Sheet(_("Orders"), headers, rows())
 
 
-def followups(user: User, params: QueryDict | dict[str, Any]) -> Export:
+def followups(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
     qs = FollowUp.objects.visible_to(user).select_related("customer", "author").order_by("-at")
     headers = [
         _("customer"), _("when"), _("channel"), _("deal stage"), _("what was covered"),
@@ -119,10 +112,10 @@ def followups(user: User, params: QueryDict | dict[str, Any]) -> Export:
                 f.author.display_name if f.author else "",
             ]  # fmt: skip
 
-    return Export(_("Follow-ups"), headers, rows())
+    return Sheet(_("Follow-ups"), headers, rows())
 
 
-def touchpoints(user: User, params: QueryDict | dict[str, Any]) -> Export:
+def touchpoints(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
     qs = Touchpoint.objects.visible_to(user).select_related("customer").order_by("due_on", "id")
     state = params.get("state", "")
     if state:
@@ -139,10 +132,10 @@ def touchpoints(user: User, params: QueryDict | dict[str, Any]) -> Export:
                 message(tp, templates), tp.get_state_display(),
             ]  # fmt: skip
 
-    return Export(_("Touchpoints"), headers, rows())
+    return Sheet(_("Touchpoints"), headers, rows())
 
 
-EXPORTS: dict[str, Callable[[User, Any], Export]] = {
+EXPORTS: dict[str, Callable[[User, Any], Sheet]] = {
     "customers": customers,
     "orders": orders,
     "followups": followups,

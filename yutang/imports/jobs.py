@@ -15,25 +15,25 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
 from yutang.lib.bills import BillError
 
-from .bills import commit_bill, plan_bill
-from .customers import Progress, import_customers, plan_import
+from .bill_file import commit_bill, plan_bill
+from .customer_sheet import Progress, import_customers, plan_import
 from .models import ImportJob
-from .orders import commit_orders, plan_orders
+from .order_sheet import commit_orders, plan_orders
 from .readers import FileRejected
 
-KINDS = ("customers", "orders", "bill")
 # A job that has not reported progress for this long died with its process; its transaction
 # was rolled back by the database.
 STALE_SECONDS = 120
@@ -83,6 +83,101 @@ def check_size(path: Path) -> None:
         raise ImportRefused(too_large_message())
 
 
+def _plan_customers(
+    path: Path, *, user: User, rule: str, mapping: dict[str, int] | None, progress: Progress | None
+) -> Any:
+    return plan_import(path, user=user, rule=rule, mapping=mapping, progress=progress)
+
+
+def _import_customers(
+    path: Path, *, user: User, rule: str, mapping: dict[str, int] | None, accept_all: bool,
+    progress: Progress | None, **choices: Any,
+) -> tuple[dict[str, Any], bool]:  # fmt: skip
+    # The customer import checks every row again in its own pass, as it writes.
+    plan, committed = import_customers(
+        path, user=user, rule=rule, mapping=mapping, accept_all=accept_all, progress=progress
+    )
+    return plan.summary(), committed
+
+
+def _plan_orders(path: Path, *, user: User, **options: Any) -> Any:
+    return plan_orders(path, user=user)
+
+
+def _import_orders(
+    path: Path, *, user: User, accept_all: bool, progress: Progress | None, **options: Any
+) -> tuple[dict[str, Any], bool]:
+    plan = plan_orders(path, user=user)
+    if plan.rejected and not accept_all:
+        return plan.summary(), False
+    return commit_orders(plan, user=user, progress=progress), True
+
+
+def _plan_bill(path: Path, *, user: User, **options: Any) -> Any:
+    return plan_bill(path, user=user)
+
+
+def _import_bill(
+    path: Path,
+    *,
+    user: User,
+    accept_all: bool,
+    choices: dict[str, Any] | None = None,
+    product: Any = None,
+    **options: Any,
+) -> tuple[dict[str, Any], bool]:
+    # A bill always goes in for the payers already in the pool; accept_all also creates
+    # customers for the others.
+    plan = plan_bill(path, user=user)
+    result = commit_bill(
+        plan, user=user, create_customers=accept_all, choices=choices, product=product
+    )
+    return result, True
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """Everything the app needs of one kind of import. Every other list of kinds (the upload
+    form, the API, the command, the review pages) is derived from `KINDS`."""
+
+    label: Any  # a lazy translation: what the upload form offers
+    # The dry run: a plan with `summary()` (and `preview` rows when it has them); writes nothing.
+    plan: Callable[..., Any]
+    # The commit, all or nothing, checking every row again: the result and whether it went in.
+    commit: Callable[..., tuple[dict[str, Any], bool]]
+    target: str  # the page a committed import leaves the user on (a URL name)
+    background: bool  # whether a large file is checked and committed in a thread
+    mappable: bool  # whether the user may point out the columns of a file that was refused
+
+
+KINDS: dict[str, ImportKind] = {
+    "customers": ImportKind(
+        label=gettext_lazy("Customers (xlsx, xls, ods, csv)"),
+        plan=_plan_customers,
+        commit=_import_customers,
+        target="customers:list",
+        background=True,
+        mappable=True,
+    ),
+    "orders": ImportKind(
+        label=gettext_lazy("Orders (xlsx, xls, ods, csv)"),
+        plan=_plan_orders,
+        commit=_import_orders,
+        target="orders:list",
+        background=True,
+        mappable=False,
+    ),
+    "bill": ImportKind(
+        label=gettext_lazy("WeChat Pay or Alipay bill"),
+        plan=_plan_bill,
+        commit=_import_bill,
+        target="customers:list",
+        background=False,
+        mappable=False,
+    ),
+}
+
+
 def plan_file(
     kind: str,
     path: Path,
@@ -95,11 +190,7 @@ def plan_file(
     """The dry run of any kind of import: a plan with `summary()`; writes nothing."""
     check_size(path)
     with _refusals():
-        if kind == "customers":
-            return plan_import(path, user=user, rule=rule, mapping=mapping, progress=progress)
-        if kind == "orders":
-            return plan_orders(path, user=user)
-        return plan_bill(path, user=user)
+        return KINDS[kind].plan(path, user=user, rule=rule, mapping=mapping, progress=progress)
 
 
 def import_file(
@@ -116,20 +207,12 @@ def import_file(
     """Import a file all or nothing: the result and whether it was committed. Rows that are
     rejected stop it unless `accept_all`; a bill always goes in for the payers already in the
     pool, and `accept_all` also creates customers for the others."""
-    if kind == "customers":
-        check_size(path)
-        with _refusals():
-            plan, committed = import_customers(
-                path, user=user, rule=rule, mapping=mapping, accept_all=accept_all,
-                progress=progress,
-            )  # fmt: skip
-        return plan.summary(), committed
-    plan = plan_file(kind, path, user=user, progress=progress)
-    if kind == "bill":
-        return commit_bill(plan, user=user, create_customers=accept_all, **bill_choices), True
-    if plan.rejected and not accept_all:
-        return plan.summary(), False
-    return commit_orders(plan, user=user, progress=progress), True
+    check_size(path)
+    with _refusals():
+        return KINDS[kind].commit(
+            path, user=user, rule=rule, mapping=mapping, accept_all=accept_all,
+            progress=progress, **bill_choices,
+        )  # fmt: skip
 
 
 # Jobs: an uploaded file that the pages and the API check and commit.
@@ -155,7 +238,10 @@ def start_job(*, user: User, kind: str, rule: str, filename: str, chunks: Any) -
 
 
 def runs_in_background(job: ImportJob) -> bool:
-    return job.kind != "bill" and job.path.stat().st_size >= settings.YUTANG_IMPORT_BACKGROUND_BYTES
+    return (
+        KINDS[job.kind].background
+        and job.path.stat().st_size >= settings.YUTANG_IMPORT_BACKGROUND_BYTES
+    )
 
 
 def run(job: ImportJob, work: Callable[..., Any], **options: Any) -> None:

@@ -1,25 +1,21 @@
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
+from yutang.accounts.views import sheet_response
 from yutang.catalog.models import Product
 from yutang.lib.ids import parse_id
-from yutang.lib.xlsx import write_sheet
 from yutang.orders.actions import OrderError
 from yutang.orders.models import Order
 
 from . import actions
 from .access import get_payment_for
-from .exports import EXPORTS, Export
+from .exports import EXPORTS
 from .models import Payment
 
 
@@ -28,18 +24,6 @@ def export(request: HttpRequest, what: str) -> FileResponse:
     if build is None:
         raise Http404
     return sheet_response(build(request_user(request), request.GET), what)
-
-
-def sheet_response(sheet: Export, name: str) -> FileResponse:
-    """The sheet as an xlsx download named after `name` and the time."""
-    # Spooled to a temporary file: a large pond never sits in memory as one workbook.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    write_sheet(
-        handle, title=sheet.title, headers=[capfirst(h) for h in sheet.headers], rows=sheet.rows
-    )
-    handle.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(handle, as_attachment=True, filename=f"yutang-{name}-{stamp}.xlsx")
 
 
 def _back_to_customer(payment: Payment) -> HttpResponse:

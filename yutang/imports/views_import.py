@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from yutang.accounts.access import request_user
@@ -25,36 +22,11 @@ from yutang.lib.ids import parse_id
 
 from . import jobs
 from .access import get_job_for
-from .bills import NEW, SKIP
-from .customers import FIELDS, HEADER_NAMES, RULES, guess_mapping
+from .bill_file import NEW, SKIP
+from .customer_sheet import FIELDS, HEADER_NAMES, RULES, guess_mapping
+from .forms import UploadForm
 from .models import ImportJob, PaymentSource
 from .readers import FileRejected, open_table
-
-KINDS = [("customers", gettext_lazy("Customers (xlsx, xls, ods, csv)")),
-         ("orders", gettext_lazy("Orders (xlsx, xls, ods, csv)")),
-         ("bill", gettext_lazy("WeChat Pay or Alipay bill"))]  # fmt: skip
-# Where a committed import leaves the user.
-TARGETS = {"customers": "customers:list", "orders": "orders:list", "bill": "customers:list"}
-
-
-class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What is in the file"), choices=KINDS)
-    file = forms.FileField(label=gettext_lazy("File"))
-    rule = forms.ChoiceField(
-        label=gettext_lazy("A person already in the pool"),
-        choices=[
-            ("fill", gettext_lazy("fill their empty fields")),
-            ("skip", gettext_lazy("leave them as they are")),
-            ("overwrite", gettext_lazy("overwrite their fields")),
-        ],
-        initial="fill",
-    )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.YUTANG_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(jobs.too_large_message())
-        return upload
 
 
 def _open_job(user: User, token: str, kind: str) -> ImportJob:
@@ -67,6 +39,7 @@ def _open_job(user: User, token: str, kind: str) -> ImportJob:
 
 
 def _review_url(job: ImportJob) -> str:
+    """The review page of the job's kind (see REVIEWS)."""
     return reverse(f"imports:{job.kind}", args=[job.pk])
 
 
@@ -92,7 +65,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 def _mappable(job: ImportJob) -> bool:
     """A customer sheet that was refused may only lack a column the user can point out."""
-    return job.kind == "customers" and bool(_headers(job))
+    return jobs.KINDS[job.kind].mappable and bool(_headers(job))
 
 
 def _headers(job: ImportJob) -> list[str]:
@@ -114,7 +87,7 @@ def job_progress(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "imports/progress.html#bar", {"job": job, "progress": progress})
     if job.state == ImportJob.State.COMMITTED:
         _say_done(request, job.result)
-        return HttpResponseClientRedirect(reverse(TARGETS[job.kind]))
+        return HttpResponseClientRedirect(reverse(jobs.KINDS[job.kind].target))
     if job.result.get("committed") is False:
         _say_refused(request, job.result)
     return HttpResponseClientRedirect(_review_url(job))
@@ -142,7 +115,7 @@ def _commit(request: HttpRequest, job: ImportJob, **options: Any) -> HttpRespons
         return redirect(_review_url(job))
     if job.state == ImportJob.State.COMMITTED:
         _say_done(request, job.result)
-        return redirect(TARGETS[job.kind])
+        return redirect(jobs.KINDS[job.kind].target)
     _say_refused(request, job.result)
     return redirect(_review_url(job) if job.state == ImportJob.State.CHECKED else "imports:upload")
 
@@ -286,3 +259,7 @@ def review_bill(request: HttpRequest, token: str) -> HttpResponse:
             "chosen_product": request.POST.get("product", ""),
         },
     )
+
+
+# The review page of each kind of `jobs.KINDS`, at import/<kind>/<job>/ (named imports:<kind>).
+REVIEWS = {"customers": review_customers, "orders": review_orders, "bill": review_bill}

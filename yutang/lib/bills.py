@@ -149,6 +149,12 @@ class BillRow:
     is_refund: bool
     refund_of: str
 
+    @property
+    def is_incoming(self) -> bool:
+        """Money received for good: a row that is "in", not a refund, and whose status is one of
+        SUCCESS_STATUSES (money still held by Alipay, closed or refunded payments are not)."""
+        return self.direction == "in" and not self.is_refund and self.status in SUCCESS_STATUSES
+
 
 @dataclass
 class Bill:
@@ -177,14 +183,9 @@ def parse_bill(data: bytes, filename: str = "") -> Bill:
 def summarize(bill: Bill) -> dict[str, object]:
     """What an import would bring in: money received for good, and how many refund rows there are.
 
-    incoming_count/incoming_total count rows that are "in", not refunds, and whose status is one of
-    SUCCESS_STATUSES (money still held by Alipay, closed or refunded payments are left out).
+    incoming_count/incoming_total count the rows that are `BillRow.is_incoming`.
     """
-    incoming = [
-        row
-        for row in bill.rows
-        if row.direction == "in" and not row.is_refund and row.status in SUCCESS_STATUSES
-    ]
+    incoming = [row for row in bill.rows if row.is_incoming]
     return {
         "rows": len(bill.rows),
         "incoming_count": len(incoming),

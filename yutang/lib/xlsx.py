@@ -4,12 +4,14 @@ that a spreadsheet could take for a formula is neutralised."""
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import xlsxwriter
 
@@ -91,3 +93,40 @@ def write_sheet(
     sheet.autofilter(0, 0, max(count, 1), max(len(headers) - 1, 0))
     book.close()
     return count
+
+
+@dataclass
+class Sheet:
+    """A list as one sheet: its title, its column headers and its rows (read once, as they
+    are written). Every export of a list and every table of the analytics is one."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+
+
+def capfirst(text: str) -> str:
+    """The header as a column shows it: its first letter upper case."""
+    return text[:1].upper() + text[1:]
+
+
+def write(sheet: Sheet, target: str | Path | IO[bytes]) -> int:
+    """Write the sheet with its headers capitalised; returns the number of data rows."""
+    return write_sheet(
+        target, title=sheet.title, headers=[capfirst(str(h)) for h in sheet.headers],
+        rows=sheet.rows,
+    )  # fmt: skip
+
+
+def spooled(sheet: Sheet) -> IO[bytes]:
+    """The sheet written to a temporary file, at its start: a large pond never sits in memory
+    as one workbook. The caller closes it (a download response does when it is sent)."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    write(sheet, handle)
+    handle.seek(0)
+    return handle
+
+
+def download_name(name: str, at: datetime) -> str:
+    """The file name of a download of `name` made at `at` (local time)."""
+    return f"yutang-{name}-{at:%Y%m%d-%H%M}.xlsx"

@@ -22,7 +22,7 @@ from django.utils import translation
 
 from yutang.customers.models import Activity, Customer, Tag
 from yutang.imports import jobs
-from yutang.imports.customers import KEPT_REJECTIONS
+from yutang.imports.customer_sheet import KEPT_REJECTIONS
 from yutang.imports.models import ImportJob, Payment
 from yutang.orders.models import Order
 from yutang.test import BaseTestCase

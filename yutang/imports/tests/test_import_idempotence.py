@@ -8,11 +8,11 @@ from unittest import mock
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yutang.customers.models import Activity, Customer
-from yutang.imports import customers as customer_import
-from yutang.imports.customers import import_customers, plan_import
+from yutang.imports import customer_sheet as customer_import
+from yutang.imports.customer_sheet import import_customers, plan_import
 from yutang.test import make_customer, make_tag
 
-from .test_import_customers import ImportTestCase
+from .test_customer_sheet import ImportTestCase
 
 FILE = "昵称,姓名,备注,标签\n阿强,,爱喝茶,茶友\n小美,王美,,\n老王,,,\n"
 

@@ -21,7 +21,7 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.models import Activity, Customer, Tag
 from yutang.imports.actions import order_from_payment
-from yutang.imports.bills import commit_bill, plan_bill
+from yutang.imports.bill_file import commit_bill, plan_bill
 from yutang.imports.models import Payment
 from yutang.orders.models import Order, Status
 from yutang.test import BaseTestCase, make_customer, make_tag

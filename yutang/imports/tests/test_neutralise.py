@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
 from yutang.followups.models import FollowUp
-from yutang.imports.bills import commit_bill, plan_bill
+from yutang.imports.bill_file import commit_bill, plan_bill
 from yutang.lib.xlsx import is_formula, neutralise
 from yutang.orders.actions import LineInput, place_order
 from yutang.test import BaseTestCase, make_customer

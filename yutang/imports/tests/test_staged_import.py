@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from yutang.customers import actions
 from yutang.customers.models import Activity, Customer, Tag
-from yutang.imports import customers as importer
+from yutang.imports import customer_sheet as importer
 from yutang.imports.readers import FileRejected
 from yutang.test import BaseTestCase, make_customer, make_tag
 

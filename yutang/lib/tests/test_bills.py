@@ -381,6 +381,8 @@ def test_it_flags_wechat_refunds_without_counting_them_twice() -> None:
         "incoming_total": Decimal("100.00"),
         "refund_count": 3,
     }
+    # One definition of money received, for the summary and for the import.
+    assert [r.transaction_id for r in bill.rows if r.is_incoming] == ["A1"]
 
 
 def test_it_links_alipay_refunds_to_the_refunded_payment() -> None:

@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.text import capfirst
 
 from yutang.accounts.models import User
 from yutang.imports.exports import EXPORTS
-from yutang.lib.xlsx import write_sheet
+from yutang.lib.xlsx import write
 
 
 class Command(BaseCommand):
@@ -26,12 +25,7 @@ class Command(BaseCommand):
             raise CommandError("the file name must end in .xlsx")
         sheet = EXPORTS[options["what"]](user, {})
         try:
-            count = write_sheet(
-                options["file"],
-                title=sheet.title,
-                headers=[capfirst(h) for h in sheet.headers],
-                rows=sheet.rows,
-            )
+            count = write(sheet, options["file"])
         except OSError as exc:
             raise CommandError(f"cannot write {options['file']}: {exc.strerror}") from exc
         self.stdout.write(f"{count} rows written to {options['file']}")

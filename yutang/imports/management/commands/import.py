@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from yutang.accounts.models import User
-from yutang.imports.customers import RULES
-from yutang.imports.jobs import ImportRefused, import_file, plan_file
+from yutang.imports.customer_sheet import RULES
+from yutang.imports.jobs import KINDS, ImportRefused, import_file, plan_file
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["customers", "orders", "bill"])
+        parser.add_argument("what", choices=list(KINDS))
         parser.add_argument("file")
         parser.add_argument("--as", dest="username", required=True, help="who imports (scoping)")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")

@@ -65,6 +65,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "added_on": ("加好友日期", "添加日期", "加好友时间", "添加时间", "added", "friend since"),
 }
 FIELDS = list(HEADER_NAMES)
+# What an import does to a field of a person already in the pool: see `takes`.
 RULES = ("skip", "fill", "overwrite")
 TAG_SPLIT = re.compile(r"[,，、;；/|\s]+")
 MAX_TAGS = 20
@@ -85,6 +86,16 @@ UPDATABLE = ["name", "wechat_id", "phone", "gender", "birthday", "province", "ci
 # The columns an update from a file writes (besides `updated`).
 UPDATED_COLUMNS = [f.attname for f in Customer._meta.concrete_fields
                    if f.name in UPDATABLE or f.name == "search_pinyin"]  # fmt: skip
+
+
+def takes(rule: str, old: Any, new: Any) -> bool:
+    """Whether an import writes the row's `new` value over the customer's `old` one, by the
+    rule: never an empty value; under skip nothing, under fill only into an empty field, under
+    overwrite always. The one place the rule is written, for every field and for the folding of
+    rows of one person."""
+    if new in ("", None):
+        return False
+    return rule == "overwrite" or (rule == "fill" and old in ("", None))
 
 
 def guess_mapping(headers: list[str]) -> dict[str, int]:
@@ -148,6 +159,34 @@ def name_key(nickname: str, name: str) -> Key:
     return ("name", f"{nickname}\x00{name}")
 
 
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Who a row says it is: a customer's phone and WeChat ID, each enough to tell them, and
+    their nickname and name, which tell a row that has neither. The customer and order imports
+    find the customer of a row from it."""
+
+    phone: str = ""
+    wechat_id: str = ""
+    nickname: str = ""
+    name: str = ""
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> Who:
+        return cls(
+            values.get("phone") or "",
+            values.get("wechat_id") or "",
+            values.get("nickname") or "",
+            values.get("name") or "",
+        )
+
+    def keys(self) -> list[Key]:
+        """The identifiers the row has, phone first."""
+        return [key for key in (("phone", self.phone), ("wechat_id", self.wechat_id)) if key[1]]
+
+    def name_key(self) -> Key:
+        return name_key(self.nickname, self.name)
+
+
 Identity = tuple[str, int]  # ("c", customer id) or, in a dry run, ("r", first row of a new one)
 CHUNK = 1000
 PREVIEW = 20
@@ -163,20 +202,23 @@ class Planned:
     created_pk: int | None = None  # the customer this row made, once written
     by_name: bool = False  # no identifier: matched to a customer by nickname and name
 
+    @property
+    def who(self) -> Who:
+        """Who the row is now: folding a later row of the same person into it may add to it."""
+        return Who.of(self.values)
+
     def identifiers(self) -> list[Key]:
-        return [(k, self.values[k]) for k in ("phone", "wechat_id") if self.values.get(k)]
+        return self.who.keys()
 
     def name_key(self) -> Key:
-        return name_key(self.values["nickname"], self.values.get("name", ""))
+        return self.who.name_key()
 
     def stored_name_key(self, rule: str) -> Key:
         """The nickname and name of the customer this row leaves behind."""
         if self.existing is None:
             return self.name_key()
         name, new = self.existing.name, self.values.get("name", "")
-        if new and (rule == "overwrite" or (rule == "fill" and not name)):
-            name = new
-        return name_key(self.existing.nickname, name)
+        return name_key(self.existing.nickname, new if takes(rule, name, new) else name)
 
     def identity(self) -> Identity:
         if self.existing is not None:
@@ -209,85 +251,125 @@ class Plan:
         }
 
 
+class _Row:
+    """One row of a customer sheet, cleaned cell by cell: `values` holds what it brings in,
+    `tags` its tags and `errors` its rejections."""
+
+    def __init__(
+        self, number: int, cells: list[str], mapping: dict[str, int], headers: list[str]
+    ) -> None:
+        self.number, self.mapping, self.headers = number, mapping, headers
+        self.raw = {f: (cells[i] if i < len(cells) else "").strip() for f, i in mapping.items()}
+        self.values: dict[str, Any] = {}
+        self.tags: list[str] = []
+        self.errors: list[Rejection] = []
+        self.check_cells(cells)
+        self.clean_identifiers()
+        self.clean_dates()
+        self.clean_gender()
+        for key in ("name", "notes", "province", "city", "district", "address"):
+            if self.raw.get(key):
+                self.values[key] = self.raw[key]
+        self.split_address()
+        self.clean_nickname()
+        if self.raw.get("channel"):
+            self.values["channel_name"] = self.raw["channel"]
+        self.clean_tags()
+
+    def reject(self, field_name: str, reason: str) -> None:
+        self.errors.append(Rejection(self.number, self.headers[self.mapping[field_name]], reason))
+
+    def check_cells(self, cells: list[str]) -> None:
+        """Empty the cells that cannot be read, are too long or hold a formula, rejecting them."""
+        raw = self.raw
+        limits = {**LIMITS, "channel": CHANNEL_LIMIT}
+        if raw.get("channel"):
+            limits["notes"] = LIMITS["notes"] - len(SOURCE_NOTE.format(raw["channel"]))
+        for field_name, reason in unreadable_cells(cells, self.mapping):
+            self.reject(field_name, reason)
+            raw[field_name] = ""
+        for field_name, text in raw.items():
+            if error := cell_error(text, min(limits.get(field_name, MAX_CELL), MAX_CELL)):
+                self.reject(field_name, error)
+                raw[field_name] = ""
+
+    def clean_identifiers(self) -> None:
+        for key, clean in (("phone", clean_phone_value), ("wechat_id", clean_wechat_id_value)):
+            if self.raw.get(key):
+                try:
+                    self.values[key] = clean(self.raw[key])
+                except forms.ValidationError as exc:
+                    self.reject(key, " ".join(exc.messages))
+
+    def clean_dates(self) -> None:
+        for key in ("birthday", "added_on"):
+            if self.raw.get(key):
+                try:
+                    self.values[key] = parse_date(self.raw[key])
+                except ValueError:
+                    self.reject(
+                        key,
+                        _("“%(value)s” is not a date: write it as 2024-05-20.")
+                        % {"value": self.raw[key][:20]},
+                    )
+
+    def clean_gender(self) -> None:
+        if self.raw.get("gender"):
+            gender = GENDERS.get(self.raw["gender"].lower())
+            if gender is None:
+                self.reject("gender", _("Gender must be 男 or 女."))
+            else:
+                self.values["gender"] = gender
+
+    def split_address(self) -> None:
+        """An address without a province or city column gives them from its own words."""
+        values = self.values
+        if values.get("address") and not (values.get("province") or values.get("city")):
+            province, city, district, detail = split_address(values["address"])
+            values.update(
+                province=province,
+                city=city,
+                district=district or values.get("district", ""),
+                address=detail,
+            )
+
+    def clean_nickname(self) -> None:
+        raw, mapping = self.raw, self.mapping
+        self.values["nickname"] = raw.get("nickname") or raw.get("name") or ""
+        # A nickname refused above has its reason already; "needs a nickname" would only repeat it.
+        refused_names = {r.column for r in self.errors} & {
+            self.headers[mapping[f]] for f in ("nickname", "name") if f in mapping
+        }
+        if not self.values["nickname"] and not refused_names:
+            column = "nickname" if "nickname" in mapping else "name"
+            reason = _("Every customer needs a nickname or a name.")
+            if column in mapping:
+                self.reject(column, reason)
+            else:
+                self.errors.append(Rejection(self.number, "", reason))
+
+    def clean_tags(self) -> None:
+        tags = list(dict.fromkeys(t for t in TAG_SPLIT.split(self.raw.get("tags", "")) if t))
+        if len(tags) > MAX_TAGS:
+            # Dropping the rest would lose them without a word.
+            self.reject("tags", _("At most %(n)s tags in one cell.") % {"n": MAX_TAGS})
+        for tag in tags:
+            # Cut to the field, two long tags sharing their start would become one.
+            if len(tag) > TAG_LIMIT:
+                self.reject(
+                    "tags",
+                    _("The tag “%(tag)s…” is too long: at most %(n)s characters.")
+                    % {"tag": tag[:TAG_LIMIT], "n": TAG_LIMIT},
+                )
+        self.tags = tags
+
+
 def _clean_row(
     number: int, cells: list[str], mapping: dict[str, int], headers: list[str]
 ) -> tuple[dict[str, Any], list[str], list[Rejection]]:
-    raw = {f: (cells[i] if i < len(cells) else "").strip() for f, i in mapping.items()}
-    errors: list[Rejection] = []
-
-    def reject(field_name: str, reason: str) -> None:
-        errors.append(Rejection(number, headers[mapping[field_name]], reason))
-
-    limits = {**LIMITS, "channel": CHANNEL_LIMIT}
-    if raw.get("channel"):
-        limits["notes"] = LIMITS["notes"] - len(SOURCE_NOTE.format(raw["channel"]))
-    for field_name, reason in unreadable_cells(cells, mapping):
-        reject(field_name, reason)
-        raw[field_name] = ""
-    for field_name, text in raw.items():
-        if error := cell_error(text, min(limits.get(field_name, MAX_CELL), MAX_CELL)):
-            reject(field_name, error)
-            raw[field_name] = ""
-    values: dict[str, Any] = {}
-    for key, clean in (("phone", clean_phone_value), ("wechat_id", clean_wechat_id_value)):
-        if raw.get(key):
-            try:
-                values[key] = clean(raw[key])
-            except forms.ValidationError as exc:
-                reject(key, " ".join(exc.messages))
-    for key in ("birthday", "added_on"):
-        if raw.get(key):
-            try:
-                values[key] = parse_date(raw[key])
-            except ValueError:
-                reject(
-                    key,
-                    _("“%(value)s” is not a date: write it as 2024-05-20.")
-                    % {"value": raw[key][:20]},
-                )
-    if raw.get("gender"):
-        gender = GENDERS.get(raw["gender"].lower())
-        if gender is None:
-            reject("gender", _("Gender must be 男 or 女."))
-        else:
-            values["gender"] = gender
-    for key in ("name", "notes", "province", "city", "district", "address"):
-        if raw.get(key):
-            values[key] = raw[key]
-    if values.get("address") and not (values.get("province") or values.get("city")):
-        province, city, district, detail = split_address(values["address"])
-        values.update(
-            province=province,
-            city=city,
-            district=district or values.get("district", ""),
-            address=detail,
-        )
-    values["nickname"] = raw.get("nickname") or raw.get("name") or ""
-    # A nickname refused above has its reason already; "needs a nickname" would only repeat it.
-    refused_names = {r.column for r in errors} & {
-        headers[mapping[f]] for f in ("nickname", "name") if f in mapping
-    }
-    if not values["nickname"] and not refused_names:
-        column = "nickname" if "nickname" in mapping else "name"
-        if column in mapping:
-            reject(column, _("Every customer needs a nickname or a name."))
-        else:
-            errors.append(Rejection(number, "", _("Every customer needs a nickname or a name.")))
-    if raw.get("channel"):
-        values["channel_name"] = raw["channel"]
-    tags = list(dict.fromkeys(t for t in TAG_SPLIT.split(raw.get("tags", "")) if t))
-    if len(tags) > MAX_TAGS:
-        # Dropping the rest would lose them without a word.
-        reject("tags", _("At most %(n)s tags in one cell.") % {"n": MAX_TAGS})
-    for tag in tags:
-        # Cut to the field, two long tags sharing their start would become one.
-        if len(tag) > TAG_LIMIT:
-            reject(
-                "tags",
-                _("The tag “%(tag)s…” is too long: at most %(n)s characters.")
-                % {"tag": tag[:TAG_LIMIT], "n": TAG_LIMIT},
-            )
-    return values, tags, errors
+    """A row's values, its tags and its rejections."""
+    row = _Row(number, cells, mapping, headers)
+    return row.values, row.tags, row.errors
 
 
 Progress = Callable[[int, int | None], None]  # rows done, rows in the file (when known)
@@ -363,6 +445,28 @@ def import_customers(
             "customers, so nothing was saved. Import it again."
         )
     )
+
+
+@dataclass
+class _Batch:
+    """A chunk being matched: what the pool holds of its rows (see `_Pass._lookup`), and its
+    rows so far, by identifier and by nickname and name."""
+
+    pool: dict[Key, Customer]
+    visible: set[int]
+    named: dict[Key, list[Customer]]
+    pending: dict[Key, Planned] = field(default_factory=dict)
+    pending_names: dict[Key, list[Planned]] = field(default_factory=dict)
+    rows: list[Planned] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.named_by_pk = {c.pk: c for found in self.named.values() for c in found}
+
+    def add(self, row: Planned, keys: list[Key], rule: str) -> None:
+        self.rows.append(row)
+        for key in keys:
+            self.pending[key] = row
+        self.pending_names.setdefault(row.stored_name_key(rule), []).append(row)
 
 
 class _Pass:
@@ -450,83 +554,118 @@ class _Pass:
         self.plan.rejected.append(Rejection(row.row, "", reason))
 
     def _chunk(self, chunk: list[tuple[int, list[str]]]) -> None:
-        plan, headers = self.plan, self.table.headers
-        cleaned = []
-        for number, cells in chunk:
-            values, tags, errors = _clean_row(number, cells, self.mapping, headers)
-            errors += self._refused_tags(number, tags)
-            if errors:
-                plan.rejected.extend(errors)
-            else:
-                cleaned.append(Planned(row=number, values=values, tags=tags))
-        pool, visible, named = self._lookup(cleaned)
-        named_by_pk = {c.pk: c for found in named.values() for c in found}
-        pending: dict[Key, Planned] = {}  # rows of this chunk, by identifier
-        pending_names: dict[Key, list[Planned]] = {}  # and by nickname and name
-        rows: list[Planned] = []
+        cleaned = self._clean(chunk)
+        batch = _Batch(*self._lookup(cleaned))
         for row in cleaned:
             keys = row.identifiers()
-            found: dict[Identity, Planned | None] = {}
+            found = self._found(row, keys, batch)
+            if found is not None and (not found or self._settle(row, keys, found, batch)):
+                batch.add(row, keys, self.plan.rule)
+        creates, updates = self._sort(batch.rows)
+        room = PREVIEW - len(self.plan.preview)
+        if room > 0:
+            changing = {id(r) for r in creates + updates}
+            self.plan.preview += [r for r in batch.rows if id(r) in changing][:room]
+        if self.writer:
+            self.writer.create(creates)
+            self.writer.update(updates)
+        for row in batch.rows:
+            identity = row.identity()
+            self.done_identities.add(identity)
+            for key in row.identifiers():
+                self.done[key] = identity
+            self.done_names.setdefault(row.stored_name_key(self.plan.rule), set()).add(identity)
+
+    def _clean(self, chunk: list[tuple[int, list[str]]]) -> list[Planned]:
+        """The chunk's rows that pass every check of their own; the others are rejected."""
+        cleaned = []
+        for number, cells in chunk:
+            values, tags, errors = _clean_row(number, cells, self.mapping, self.table.headers)
+            errors += self._refused_tags(number, tags)
+            if errors:
+                self.plan.rejected.extend(errors)
+            else:
+                cleaned.append(Planned(row=number, values=values, tags=tags))
+        return cleaned
+
+    def _found(
+        self, row: Planned, keys: list[Key], batch: _Batch
+    ) -> dict[Identity, Planned | None] | None:
+        """Who else the row is: an earlier row of this chunk (given), of an earlier chunk or a
+        customer of the pool (None), by identity. None when it is two of them: then rejected."""
+        found: dict[Identity, Planned | None] = {}
+        for key in keys:
+            if key in batch.pending:
+                found[batch.pending[key].identity()] = batch.pending[key]
+            elif key in self.done:
+                found.setdefault(self.done[key], None)
+            elif key in batch.pool:
+                found.setdefault(("c", batch.pool[key].pk), None)
+        if not keys:
+            # No phone, no WeChat ID: the same nickname and name is the same person, when
+            # exactly one customer the importer may see (or one row before) has them.
+            wanted = row.name_key()
+            for twin in batch.pending_names.get(wanted, []):
+                found.setdefault(twin.identity(), twin)
+            for identity in self.done_names.get(wanted, ()):
+                found.setdefault(identity, None)
+            for customer in batch.named.get(wanted, []):
+                found.setdefault(("c", customer.pk), None)
+            if len(found) > 1:
+                self._reject_ambiguous(row)
+                return None
+        elif len(found) > 1:
+            self._reject_two(row, batch.pool, batch.visible)
+            return None
+        return found
+
+    def _settle(
+        self,
+        row: Planned,
+        keys: list[Key],
+        found: dict[Identity, Planned | None],
+        batch: _Batch,
+    ) -> bool:
+        """Make the row the update of the one person it was found to be; whether it stays a row
+        of its own (not folded into an earlier one of this chunk, nor rejected)."""
+        plan = self.plan
+        identity, earlier = next(iter(found.items()))
+        if earlier is not None:
+            # The same person twice in this chunk: one customer, the later row folded in.
+            _fold(earlier.values, row.values, plan.rule)
+            earlier.tags += [t for t in row.tags if t not in earlier.tags]
+            plan.merged += 1
             for key in keys:
-                if key in pending:
-                    found[pending[key].identity()] = pending[key]
-                elif key in self.done:
-                    found.setdefault(self.done[key], None)
-                elif key in pool:
-                    found.setdefault(("c", pool[key].pk), None)
-            if not keys:
-                # No phone, no WeChat ID: the same nickname and name is the same person, when
-                # exactly one customer the importer may see (or one row before) has them.
-                wanted = row.name_key()
-                for twin in pending_names.get(wanted, []):
-                    found.setdefault(twin.identity(), twin)
-                for identity in self.done_names.get(wanted, ()):
-                    found.setdefault(identity, None)
-                for customer in named.get(wanted, []):
-                    found.setdefault(("c", customer.pk), None)
-                if len(found) > 1:
-                    self._reject_ambiguous(row)
-                    continue
-            elif len(found) > 1:
-                self._reject_two(row, pool, visible)
-                continue
-            if found:
-                identity, earlier = next(iter(found.items()))
-                if earlier is not None:
-                    # The same person twice in this chunk: one customer, the later row folded in.
-                    _fold(earlier.values, row.values, plan.rule)
-                    earlier.tags += [t for t in row.tags if t not in earlier.tags]
-                    plan.merged += 1
-                    for key in keys:
-                        pending[key] = earlier
-                    continue
-                if identity in self.done_identities:
-                    # The same person as a row of an earlier chunk, already planned (or written).
-                    plan.merged += 1
-                    if not self.write:
-                        continue
-                    row.folded = True
-                if not keys:
-                    row.existing = named_by_pk.get(identity[1]) or self._customer(identity)
-                    row.by_name = not row.folded
-                    plan.matched_by_name += row.by_name
-                else:
-                    existing = None
-                    if identity[0] == "c":
-                        existing = next((pool[k] for k in keys if k in pool), None)
-                    if existing is not None and existing.pk not in visible:
-                        held = "phone" if row.values.get("phone") else "wechat_id"
-                        column = headers[self.mapping[held]]
-                        plan.rejected.append(Rejection(row.row, column, str(DUPLICATE_ELSEWHERE)))
-                        continue
-                    row.existing = existing
-                if row.existing is None and row.folded and identity[0] == "c":
-                    # A customer this import created, still staged: the row updates it.
-                    row.created_pk = identity[1]
-            rows.append(row)
-            for key in keys:
-                pending[key] = row
-            pending_names.setdefault(row.stored_name_key(plan.rule), []).append(row)
+                batch.pending[key] = earlier
+            return False
+        if identity in self.done_identities:
+            # The same person as a row of an earlier chunk, already planned (or written).
+            plan.merged += 1
+            if not self.write:
+                return False
+            row.folded = True
+        if not keys:
+            row.existing = batch.named_by_pk.get(identity[1]) or self._customer(identity)
+            row.by_name = not row.folded
+            plan.matched_by_name += row.by_name
+        else:
+            existing = None
+            if identity[0] == "c":
+                existing = next((batch.pool[k] for k in keys if k in batch.pool), None)
+            if existing is not None and existing.pk not in batch.visible:
+                held = "phone" if row.values.get("phone") else "wechat_id"
+                column = self.table.headers[self.mapping[held]]
+                plan.rejected.append(Rejection(row.row, column, str(DUPLICATE_ELSEWHERE)))
+                return False
+            row.existing = existing
+        if row.existing is None and row.folded and identity[0] == "c":
+            # A customer this import created, still staged: the row updates it.
+            row.created_pk = identity[1]
+        return True
+
+    def _sort(self, rows: list[Planned]) -> tuple[list[Planned], list[Planned]]:
+        """The rows that create a customer and those that update one, counted in the plan."""
+        plan = self.plan
         creates = [r for r in rows if r.existing is None and r.created_pk is None]
         updates = []
         for row in rows:
@@ -542,19 +681,7 @@ class _Pass:
             else:
                 plan.unchanged += not row.folded
         plan.created += len(creates)
-        room = PREVIEW - len(plan.preview)
-        if room > 0:
-            changing = {id(r) for r in creates + updates}
-            plan.preview += [r for r in rows if id(r) in changing][:room]
-        if self.writer:
-            self.writer.create(creates)
-            self.writer.update(updates)
-        for row in rows:
-            identity = row.identity()
-            self.done_identities.add(identity)
-            for key in row.identifiers():
-                self.done[key] = identity
-            self.done_names.setdefault(row.stored_name_key(plan.rule), set()).add(identity)
+        return creates, updates
 
     def _reject_ambiguous(self, row: Planned) -> None:
         column = "nickname" if "nickname" in self.mapping else "name"
@@ -611,9 +738,7 @@ def _as_read(customers: QuerySet[Customer]) -> QuerySet[Customer]:
 
 def _fold(into: dict[str, Any], values: dict[str, Any], rule: str) -> None:
     for key, value in values.items():
-        if value in ("", None):
-            continue
-        if rule == "overwrite" or (rule == "fill" and into.get(key) in ("", None)):
+        if takes(rule, into.get(key), value):
             into[key] = value
 
 
@@ -626,11 +751,8 @@ def _changes(customer: Customer, values: dict[str, Any], tags: list[str], rule: 
     for key in UPDATABLE:
         if key == "channel":
             continue
-        new = values.get(key)
-        if new in ("", None):
-            continue
-        old = getattr(customer, key)
-        if old in ("", None) or (rule == "overwrite" and old != new):
+        old, new = getattr(customer, key), values.get(key)
+        if takes(rule, old, new) and old != new:
             return True
     return False
 
@@ -647,7 +769,10 @@ class _Writer:
     at the end. `move_in` then writes it all in one transaction."""
 
     def __init__(self, user: User, rule: str, staging: Staging | None = None) -> None:
-        self.user, self.rule, self.staging = user, rule, staging
+        # Under skip the writer updates only a later row of a person the file already brought
+        # in (a folded row is always applied), and it fills that customer's empty fields.
+        self.rule = "fill" if rule == "skip" else rule
+        self.user, self.staging = user, staging
         self.channels = {c.name: c for c in Channel.objects.all()}
         self.group, _created = TagGroup.objects.get_or_create(name=IMPORT_TAG_GROUP)
         self.tag_cache = {
@@ -763,14 +888,11 @@ class _Writer:
         """Set a row's values on the customer, by the rule."""
         values = dict(values)
         channel = self.channel_for(values)
-        if channel and (customer.channel_id is None or self.rule == "overwrite"):
+        if takes(self.rule, customer.channel_id, channel):
             customer.channel = channel
         for key in UPDATABLE:
-            new = values.get(key)
-            if key == "channel" or new in ("", None):
-                continue
-            if getattr(customer, key) in ("", None) or self.rule == "overwrite":
-                setattr(customer, key, new)
+            if key != "channel" and takes(self.rule, getattr(customer, key), values.get(key)):
+                setattr(customer, key, values[key])
 
     def apply(self, customer: Customer, values: dict[str, Any], new_tags: list[Tag]) -> None:
         """Update one customer from a row, by the rule, through the customer actions."""

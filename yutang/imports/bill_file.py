@@ -17,7 +17,6 @@ from yutang.catalog.models import Product
 from yutang.customers import actions
 from yutang.customers.models import Channel, Customer
 from yutang.lib.bills import (
-    SUCCESS_STATUSES,
     Bill,
     BillRow,
     check_size,
@@ -28,7 +27,7 @@ from yutang.lib.bills import (
 
 from .actions import log_payment, order_from_payment, refund_payment
 from .bounds import decimal_error, model_field, text_error
-from .customers import Rejections
+from .customer_sheet import Rejections
 from .models import Payment
 from .readers import FileRejected
 
@@ -119,11 +118,7 @@ def plan_bill(path: str | Path, *, user: User) -> BillPlan:
     data = Path(path).read_bytes()
     bill = parse_bill(data, filename=Path(path).name)
     plan = BillPlan(bill=bill)
-    plan.incoming = [
-        r
-        for r in bill.rows
-        if r.direction == "in" and not r.is_refund and r.status in SUCCESS_STATUSES
-    ]
+    plan.incoming = [r for r in bill.rows if r.is_incoming]
     plan.refunds = [r for r in bill.rows if r.is_refund and r.direction == "out"]
     for row in plan.incoming + plan.refunds:
         _check_fits(bill, row)

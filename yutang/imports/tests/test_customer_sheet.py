@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from yutang.customers.models import Customer
+from yutang.imports.customer_sheet import RULES, takes
 from yutang.test import BaseTestCase, make_customer, make_tag
 
 HEADER = "昵称,姓名,手机,微信号,地址,标签,备注,来源,生日,性别,加好友日期\n"
@@ -189,3 +190,15 @@ class BadInputTests(ImportTestCase):
         path = self.file("a.csv", "昵称\n小美\n")
         with self.assertRaisesMessage(CommandError, "no active user"):
             self.run_import(path, user="nobody")
+
+
+def test_one_rule_says_what_an_import_does_to_a_field() -> None:
+    # (rule, old, new): whether the row's new value replaces the customer's old one.
+    for old, new, by_rule in [
+        ("", "小美", {"skip": False, "fill": True, "overwrite": True}),
+        (None, "小美", {"skip": False, "fill": True, "overwrite": True}),
+        ("小丽", "小美", {"skip": False, "fill": False, "overwrite": True}),
+        ("小丽", "", {"skip": False, "fill": False, "overwrite": False}),
+        ("小丽", None, {"skip": False, "fill": False, "overwrite": False}),
+    ]:
+        assert {rule: takes(rule, old, new) for rule in RULES} == by_rule, (old, new)
