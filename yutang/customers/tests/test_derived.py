@@ -9,11 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from yutang.analytics.models import CustomerStats
 from yutang.catalog.models import Product
 from yutang.customers import actions
 from yutang.customers.derived import refresh_customers, with_referrers
-from yutang.customers.models import Customer
+from yutang.customers.models import Customer, CustomerStats
 from yutang.followups.actions import log_followup
 from yutang.orders import actions as orders
 from yutang.test import BaseTestCase, make_customer
