@@ -36,8 +36,9 @@ from yutang.customers.models import Channel, Tag, TagGroup
 from yutang.followups.actions import log_followup
 from yutang.imports import jobs
 from yutang.imports.exports import EXPORTS
-from yutang.imports.models import ImportJob, Payment
+from yutang.imports.models import ImportJob
 from yutang.orders.actions import LineInput, add_cost, place_order
+from yutang.orders.models import Payment
 from yutang.test import BaseTestCase, make_customer
 from yutang.touchpoints.models import Kind as TouchpointKind
 from yutang.touchpoints.models import Touchpoint

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from yutang.catalog.models import Product
 from yutang.customers.models import Activity, Channel, Customer, Tag
-from yutang.imports.models import ImportJob, Payment
-from yutang.orders.models import Order
+from yutang.imports.models import ImportJob
+from yutang.orders.models import Order, Payment
 from yutang.test import BaseTestCase, make_customer, make_tag
 
 # Not ids: text, a superscript digit (str.isdigit() says yes, int() says no), a fraction, a

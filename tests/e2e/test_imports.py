@@ -12,7 +12,7 @@ from yutang.accounts.actions import create_user
 from yutang.accounts.models import Role
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
-from yutang.imports.models import Payment
+from yutang.orders.models import Payment
 from yutang.test import PASSWORD, make_customer
 
 from .test_customer_flow import log_in

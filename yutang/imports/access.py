@@ -8,14 +8,7 @@ from django.shortcuts import get_object_or_404
 from yutang.accounts.models import User
 
 from . import jobs
-from .models import ImportJob, Payment
-
-
-def get_payment_for(user: User, pk: int) -> Payment:
-    """A payment of a customer the user may see; any other is a 404."""
-    return get_object_or_404(
-        Payment.objects.visible_to(user).select_related("customer", "order"), pk=pk
-    )
+from .models import ImportJob
 
 
 def get_job_for(user: User, job_id: str) -> ImportJob:

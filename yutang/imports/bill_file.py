@@ -24,11 +24,11 @@ from yutang.lib.bills import (
     parse_bill,
     summarize,
 )
+from yutang.orders.models import Payment
+from yutang.orders.payments import log_payment, order_from_payment, refund_payment
 
-from .actions import log_payment, order_from_payment, refund_payment
 from .bounds import decimal_error, model_field, text_error
 from .customer_sheet import Rejections
-from .models import Payment
 from .readers import FileRejected
 
 # The fields of a bill row that are stored on a payment (or looked up by), and checked against it.

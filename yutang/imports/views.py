@@ -10,13 +10,12 @@ from yutang.accounts.access import request_user
 from yutang.accounts.views import sheet_response
 from yutang.catalog.models import Product
 from yutang.lib.ids import parse_id
+from yutang.orders import payments
+from yutang.orders.access import get_payment_for
 from yutang.orders.actions import OrderError
-from yutang.orders.models import Order
+from yutang.orders.models import Order, Payment
 
-from . import actions
-from .access import get_payment_for
 from .exports import EXPORTS
-from .models import Payment
 
 
 def export(request: HttpRequest, what: str) -> FileResponse:
@@ -40,7 +39,7 @@ def payment_order(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the product the payment was for."))
         return _back_to_customer(payment)
     try:
-        order = actions.order_from_payment(
+        order = payments.order_from_payment(
             payment=payment, product=product, actor=request_user(request)
         )
     except OrderError as exc:
@@ -61,7 +60,7 @@ def payment_attach(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose one of this customer's orders."))
         return _back_to_customer(payment)
     try:
-        actions.attach_payment(payment=payment, order=order, actor=request_user(request))
+        payments.attach_payment(payment=payment, order=order, actor=request_user(request))
     except OrderError as exc:
         messages.error(request, str(exc))
     else:

@@ -19,13 +19,14 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
 from yutang.lib.ids import parse_id
+from yutang.orders.models import PaymentSource
 
 from . import jobs
 from .access import get_job_for
 from .bill_file import NEW, SKIP
 from .customer_sheet import FIELDS, HEADER_NAMES, RULES, guess_mapping
 from .forms import UploadForm
-from .models import ImportJob, PaymentSource
+from .models import ImportJob
 from .readers import FileRejected, open_table
 
 

@@ -286,3 +286,63 @@ class CustomerCost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+
+class PaymentSource(models.TextChoices):
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+
+
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def visible_to(self, user: User) -> PaymentQuerySet:
+        return self.filter(customer__in=Customer.objects.visible_to(user))
+
+    def imported_for(self, user: User) -> PaymentQuerySet:
+        """The payments that count as already imported when `user` imports a bill: those they may
+        see, and those they imported themselves. One of another branch is neither confirmed nor
+        touched: the importer's row becomes a payment of their own."""
+        return self.filter(Q(customer__in=Customer.objects.visible_to(user)) | Q(imported_by=user))
+
+
+class Payment(models.Model):
+    """Money a customer sent, read from a WeChat Pay or Alipay bill."""
+
+    source = models.CharField(_("source"), max_length=8, choices=PaymentSource.choices)
+    transaction_id = models.CharField(_("transaction ID"), max_length=64)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="payments", null=True, blank=True
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, related_name="payments", null=True, blank=True
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    counterparty = models.CharField(_("counterparty"), max_length=100, blank=True)
+    counterparty_account = models.CharField(_("counterparty account"), max_length=100, blank=True)
+    product = models.CharField(_("item"), max_length=200, blank=True)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            # Importing the same bill twice, or an overlapping one, creates no twin. Per importer,
+            # so that an id another branch imported neither blocks nor reveals theirs.
+            models.UniqueConstraint(
+                fields=["source", "transaction_id", "imported_by"],
+                name="payment_unique_transaction_per_importer",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+        # The table of the imports app, where payments were first kept.
+        db_table = "imports_payment"
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.transaction_id}"

@@ -4,6 +4,7 @@ changes what it is read from."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,7 +28,7 @@ def product() -> Product:
 
 
 class RefreshCustomersTests(BaseTestCase):
-    def buy(self, customer: Customer, status: str = "paid", **fields: str) -> orders.Order:
+    def buy(self, customer: Customer, status: str = "paid", **fields: Any) -> orders.Order:
         return orders.place_order(
             customer=customer,
             seller=self.bob,

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from yutang.accounts.models import User
 from yutang.customers.models import Activity, Customer, Tag
 from yutang.imports import jobs
-from yutang.imports.models import ImportJob, Payment
-from yutang.orders.models import Order, OrderLine
+from yutang.imports.models import ImportJob
+from yutang.orders.models import Order, OrderLine, Payment
 
 from .corpus import bill_files, csv_bytes, xlsx_bytes
 

@@ -6,8 +6,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from yutang.accounts.models import User
-from yutang.imports.access import get_job_for, get_payment_for
-from yutang.imports.models import ImportJob, Payment
+from yutang.imports.access import get_job_for
+from yutang.imports.models import ImportJob
+from yutang.orders.access import get_payment_for
+from yutang.orders.models import Payment
 from yutang.test import BaseTestCase, make_customer
 
 

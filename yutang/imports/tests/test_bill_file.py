@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management import CommandError, call_command
 
 from yutang.customers.models import Customer
-from yutang.imports.models import Payment
+from yutang.orders.models import Payment
 from yutang.test import BaseTestCase, make_customer
 
 SAMPLES = Path(__file__).resolve().parents[2] / "lib" / "tests" / "fixtures" / "payments"

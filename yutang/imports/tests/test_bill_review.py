@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
-from yutang.imports.actions import refund_payment
-from yutang.imports.models import Payment
-from yutang.orders.models import Order, Status
+from yutang.orders.models import Order, Payment, Status
+from yutang.orders.payments import refund_payment
 from yutang.test import BaseTestCase, make_customer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -159,7 +158,7 @@ class PaymentToOrderTests(BaseTestCase):
         assert order.paid_at == self.payment.occurred_at
 
     def test_a_refund_reverses_the_order_the_payment_made(self) -> None:
-        from yutang.imports.actions import order_from_payment
+        from yutang.orders.payments import order_from_payment
 
         order = order_from_payment(payment=self.payment, product=self.mask, actor=self.bob)
         refund_payment(

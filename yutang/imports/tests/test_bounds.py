@@ -20,8 +20,7 @@ from yutang.imports.bounds import (
     parse_int,
     text_error,
 )
-from yutang.imports.models import Payment
-from yutang.orders.models import OrderLine
+from yutang.orders.models import OrderLine, Payment
 
 PRICE = model_field(OrderLine, "unit_price")
 QUANTITY = model_field(OrderLine, "quantity")

@@ -23,8 +23,8 @@ from django.utils import translation
 from yutang.customers.models import Activity, Customer, Tag
 from yutang.imports import jobs
 from yutang.imports.customer_sheet import KEPT_REJECTIONS
-from yutang.imports.models import ImportJob, Payment
-from yutang.orders.models import Order
+from yutang.imports.models import ImportJob
+from yutang.orders.models import Order, Payment
 from yutang.test import BaseTestCase
 
 from .corpus import Case, all_cases

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yutang.customers.models import Customer
-from yutang.imports.models import Payment
+from yutang.orders.models import Payment
 from yutang.test import BaseTestCase
 
 SAMPLES = Path(__file__).resolve().parents[2] / "lib" / "tests" / "fixtures" / "payments"

@@ -20,10 +20,9 @@ from django.db.models import Model
 from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.models import Activity, Customer, Tag
-from yutang.imports.actions import order_from_payment
 from yutang.imports.bill_file import commit_bill, plan_bill
-from yutang.imports.models import Payment
-from yutang.orders.models import Order, Status
+from yutang.orders.models import Order, Payment, Status
+from yutang.orders.payments import order_from_payment
 from yutang.test import BaseTestCase, make_customer, make_tag
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -12,10 +12,9 @@ from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.actions import log_activity
 from yutang.customers.models import Activity, ActivityKind
-from yutang.orders import actions as order_actions
-from yutang.orders.models import PAID_STATUSES, TRANSITIONS, Order, PaymentMethod, Status
 
-from .models import Payment
+from . import actions as order_actions
+from .models import PAID_STATUSES, TRANSITIONS, Order, Payment, PaymentMethod, Status
 
 
 def log_payment(payment: Payment, actor: User | None) -> Activity | None:
