@@ -60,7 +60,8 @@ def bars(
     """Horizontal bars (long Chinese labels stay readable on a phone); a click follows the
     bar's link."""
     return {
-        "grid": {**GRID, "left": 8},
+        # Room on the right for the value at the end of the longest bar: it is never cut.
+        "grid": {**GRID, "left": 8, "right": 64},
         "tooltip": {"trigger": "axis"},
         "xAxis": VALUE_AXIS,
         "yAxis": {"type": "category", "data": labels, "inverse": True, "axisLabel": LABEL},

@@ -9,7 +9,7 @@ from unittest import mock
 
 from django.utils import timezone
 
-from yutang.analytics import views
+from yutang.analytics import charts, views
 from yutang.analytics.actions import refresh_value_classes
 from yutang.analytics.models import ValueClassRun
 from yutang.test import BaseTestCase, make_customer
@@ -76,3 +76,18 @@ class PhonePageTests(BaseTestCase):
         assert "价值 A · 1" in html  # the chip of class A: one customer
         html = self.client.get("/analytics/settings/").content.decode()
         assert '<span class="badge valueclass" title="A · 头部">价值 A</span>' in html
+
+
+def test_charts_keep_their_labels_apart_and_whole() -> None:
+    options = [
+        charts.bars(["a"], [19588], name="profit"),
+        charts.lorenz([]),
+        charts.heatmap({"2024-01": {"size": 1, "retention": [1.0] * 24}}),
+        charts.funnel_bars([]),
+        charts.intervals([1, 2], 30, 7),
+    ]
+    for option in options:
+        for axis in ("xAxis", "yAxis"):
+            assert option[axis]["axisLabel"]["hideOverlap"] is True, (option, axis)
+    # A bar's value is written to its right: the grid leaves room for it.
+    assert charts.bars(["a"], [19588], name="profit")["grid"]["right"] >= 56
