@@ -37,6 +37,8 @@ from yutang.customers.models import Customer, CustomerStats, ValueClass, ValueFl
 from yutang.orders.models import CustomerCost, Order
 from yutang.rules.models import Rules
 
+from .models import ValueClassRun
+
 BATCH = 5000
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=MONEY)
@@ -287,6 +289,7 @@ def refresh_value_classes(rules: Rules | None = None) -> dict[str, int]:
         },
         among=Customer.objects.all(),
     )
+    ValueClassRun.record()
     counts = dict(
         Customer.objects.exclude(value_class="")
         .values("value_class")

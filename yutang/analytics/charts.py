@@ -10,6 +10,10 @@ from django.utils.translation import gettext as _
 BRAND = "#0a8f6a"
 SECOND = "#e08a1e"
 GRID = {"left": 44, "right": 16, "top": 36, "bottom": 36, "containLabel": True}
+# Axis labels never overlap on a narrow screen: ECharts drops the ones that would.
+LABEL = {"hideOverlap": True}
+# A value axis has few ticks, so that amounts such as 12,000 fit side by side on a phone.
+VALUE_AXIS = {"type": "value", "splitNumber": 3, "axisLabel": LABEL}
 
 
 def lorenz(curve: list[dict[str, Any]]) -> dict[str, Any]:
@@ -40,8 +44,8 @@ def lorenz(curve: list[dict[str, Any]]) -> dict[str, Any]:
         "grid": GRID,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "xAxis": {"type": "value", "max": 100, "name": "%", "axisLabel": {"formatter": "{value}%"}},
-        "yAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+        "xAxis": {"type": "value", "max": 100, "axisLabel": {**LABEL, "formatter": "{value}%"}},
+        "yAxis": {"type": "value", "max": 100, "axisLabel": {**LABEL, "formatter": "{value}%"}},
         "series": [
             series(_("revenue"), "revenue", BRAND),
             series(_("profit"), "profit", SECOND),
@@ -56,10 +60,11 @@ def bars(
     """Horizontal bars (long Chinese labels stay readable on a phone); a click follows the
     bar's link."""
     return {
-        "grid": {**GRID, "left": 8},
+        # Room on the right for the value at the end of the longest bar: it is never cut.
+        "grid": {**GRID, "left": 8, "right": 64},
         "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "value"},
-        "yAxis": {"type": "category", "data": labels, "inverse": True},
+        "xAxis": VALUE_AXIS,
+        "yAxis": {"type": "category", "data": labels, "inverse": True, "axisLabel": LABEL},
         "series": [
             {
                 "name": name,
@@ -86,8 +91,8 @@ def heatmap(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         "grid": {**GRID, "top": 8, "bottom": 56},
         "tooltip": {"position": "top"},
-        "xAxis": {"type": "category", "data": [str(i) for i in range(width)]},
-        "yAxis": {"type": "category", "data": cohorts, "inverse": True},
+        "xAxis": {"type": "category", "data": [str(i) for i in range(width)], "axisLabel": LABEL},
+        "yAxis": {"type": "category", "data": cohorts, "inverse": True, "axisLabel": LABEL},
         "visualMap": {
             "min": 0,
             "max": max((d[2] for d in data), default=100) or 100,
@@ -122,8 +127,8 @@ def funnel_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "grid": GRID,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "xAxis": {"type": "category", "data": [r["key"] or "—" for r in rows]},
-        "yAxis": {"type": "value"},
+        "xAxis": {"type": "category", "data": [r["key"] or "—" for r in rows], "axisLabel": LABEL},
+        "yAxis": {"type": "value", "axisLabel": LABEL},
         "series": [
             {"name": str(label), "type": "bar", "color": color, "data": [r[key] for r in rows]}
             for (key, label), color in zip(steps, colors, strict=True)
@@ -151,7 +156,7 @@ def intervals(bins: list[int], cycle_days: int | None, bin_days: int) -> dict[st
     return {
         "grid": {**GRID, "top": 24},
         "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": labels, "name": _("days")},
-        "yAxis": {"type": "value", "minInterval": 1},
+        "xAxis": {"type": "category", "data": labels, "name": _("days"), "axisLabel": LABEL},
+        "yAxis": {"type": "value", "minInterval": 1, "axisLabel": LABEL},
         "series": [series],
     }

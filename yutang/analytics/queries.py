@@ -251,9 +251,18 @@ def abc(customers: QuerySet[Customer]) -> dict[str, Any]:
         }
         for key in [*ValueClass.values, ""]
     }
+    # Who bought after the last ranking has no class yet: they are in the "" class, and also
+    # counted here on their own.
+    unranked = customers.filter(value_class="", stats__orders__gt=0).aggregate(
+        count=Count("id"),
+        revenue=Coalesce(Sum("stats__revenue"), ZERO),
+        profit=Coalesce(Sum("stats__profit"), ZERO),
+    )
+    unranked.update(revenue=money(unranked["revenue"]), profit=money(unranked["profit"]))
     flagged = customers.exclude(value_flag="").order_by("stats__profit", "pk")
     return {
         "classes": classes,
+        "unranked": unranked,
         "loss": list(flagged.filter(value_flag=ValueFlag.LOSS).values_list("pk", flat=True)[:1000]),
         "potential": list(
             flagged.filter(value_flag=ValueFlag.POTENTIAL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from yutang.rules.models import Rules
 from . import charts, queries
 from .actions import refresh_value_classes
 from .forms import AnalyticsFilter, ValueSettingsForm
+from .models import ValueClassRun
 from .queries import Period
 
 TOP_ROWS = 100
@@ -55,8 +57,11 @@ def _page(
     scope: Scope,
     context: dict[str, Any],
     table: tuple[str, Sequence[str], Sequence[Sequence[Any]]] | None = None,
+    *,
+    uses_period: bool = True,
 ) -> HttpResponseBase:
-    """The page, or its table as xlsx when asked with ?format=xlsx."""
+    """The page, or its table as xlsx when asked with ?format=xlsx. A page whose analysis
+    ignores the period (RFM, cohorts, ABC) does not show the period picker."""
     if table is not None and request.GET.get("format") == "xlsx":
         title, headers, rows = table
         name = request.resolver_match.url_name if request.resolver_match else "analytics"
@@ -70,6 +75,7 @@ def _page(
             **context,
             "filter": scope.form,
             "has_table": table is not None,
+            "uses_period": uses_period,
             "period": scope.period,
             "xlsx_query": urlencode({**query.dict(), "format": "xlsx"}),
         },
@@ -171,7 +177,7 @@ def rfm_page(request: HttpRequest) -> HttpResponseBase:
         [(c["name"], c["count"], c["revenue"], c.get("advice", "")) for c in rfm["classes"]],
     )
     context = {"rfm": rfm, "chart": _rfm_chart(rfm)}
-    return _page(request, "analytics/rfm.html", scope, context, table)
+    return _page(request, "analytics/rfm.html", scope, context, table, uses_period=False)
 
 
 def repurchase_page(request: HttpRequest) -> HttpResponseBase:
@@ -224,8 +230,10 @@ def cohorts_page(request: HttpRequest) -> HttpResponseBase:
         "offsets": list(range(width)),
         "chart": charts.heatmap(table_data),
         "links": {m: _customers_url(cohort=m) for m in table_data},
+        "this_month": timezone.localdate().strftime("%Y-%m"),
     }
-    return _page(request, "analytics/cohorts.html", scope, context, (_("Cohorts"), headers, rows))
+    table = (_("Cohorts"), headers, rows)
+    return _page(request, "analytics/cohorts.html", scope, context, table, uses_period=False)
 
 
 def funnel_page(request: HttpRequest) -> HttpResponseBase:
@@ -262,12 +270,22 @@ def abc_page(request: HttpRequest) -> HttpResponseBase:
         return redirect("analytics:abc")
     scope = _scope(request)
     abc = queries.abc(scope.customers)
-    labels = dict(ValueClass.choices)
+    labels = {key: f"{_('Value')} {label}" for key, label in ValueClass.choices}
     classes = [
-        {"key": key, "label": labels.get(key, _("no purchase yet")), **abc["classes"][key],
-         "url": _customers_url(value_class=key or "none")}
-        for key in [*ValueClass.values, ""]
+        {"key": key, "label": labels[key], **abc["classes"][key],
+         "url": _customers_url(value_class=key)}
+        for key in ValueClass.values
     ]  # fmt: skip
+    # The classes rank the whole pool and are stored by the last run; statistics are fresh.
+    # Who bought since has no class yet and is counted on a row of their own.
+    unranked, nobody = abc["unranked"], abc["classes"][""]
+    if unranked["count"]:
+        classes.append({"key": "new", "label": _("bought since, not ranked yet"), **unranked,
+                        "url": ""})  # fmt: skip
+    classes.append(
+        {"key": "", "label": _("no purchase yet"), "url": _customers_url(value_class="none"),
+         **{k: nobody[k] - unranked[k] for k in ("count", "revenue", "profit")}}
+    )  # fmt: skip
     flagged = {
         name: list(
             Customer.objects.filter(pk__in=abc[name][:50])
@@ -286,6 +304,7 @@ def abc_page(request: HttpRequest) -> HttpResponseBase:
         "flagged": flagged,
         "rules": Rules.current(),
         "can_refresh": user.is_owner,
+        "classes_as_of": _as_of(ValueClassRun.last()),
         "chart": charts.bars(
             [str(c["label"]) for c in classes],
             [c["profit"] for c in classes],
@@ -293,7 +312,22 @@ def abc_page(request: HttpRequest) -> HttpResponseBase:
             links=[c["url"] for c in classes],
         ),  # fmt: skip
     }
-    return _page(request, "analytics/abc.html", scope, context, table)
+    return _page(request, "analytics/abc.html", scope, context, table, uses_period=False)
+
+
+def _as_of(moment: datetime | None) -> str:
+    """How old the stored value classes are: 截至昨晚 23:30, 截至今天 03:00."""
+    if moment is None:
+        return _("The classes have not been computed yet.")
+    local = timezone.localtime(moment)
+    today, time = timezone.localdate(), local.strftime("%H:%M")
+    if local.date() == today:
+        return _("Classes as of today %(time)s.") % {"time": time}
+    if local.date() == today - timedelta(days=1):
+        if local.hour >= 18:
+            return _("Classes as of last night %(time)s.") % {"time": time}
+        return _("Classes as of yesterday %(time)s.") % {"time": time}
+    return _("Classes as of %(date)s %(time)s.") % {"date": local.date().isoformat(), "time": time}
 
 
 def value_settings(request: HttpRequest) -> HttpResponseBase:

@@ -33,6 +33,8 @@ from yutang.followups.forms import FollowUpForm
 from yutang.orders.models import Status as OrderStatus
 from yutang.touchpoints.messages import reason
 
+from .chips import active_filters
+
 
 def customer_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
@@ -49,6 +51,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "chips": active_filters(form, request.GET),
     }
     if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
         return render(request, "overview/customer_list.html#results", context)

@@ -160,3 +160,29 @@ async function pasteToFill(button) {
     button.disabled = false;
   }
 }
+
+// A box that scrolls sideways (the analyses' tabs, a wide table) says where there is more to
+// see: .more-left and .more-right fade that edge (app.css). The current tab is scrolled into
+// view, so that the page one is on is never hidden at the end of the row.
+function markScrollEdges(box) {
+  const more = box.scrollWidth - box.clientWidth;
+  box.classList.toggle("more-left", box.scrollLeft > 1);
+  box.classList.toggle("more-right", box.scrollLeft < more - 1);
+}
+
+function watchScrollers(root) {
+  root.querySelectorAll(".subtabs, .scroll").forEach((box) => {
+    if (box.dataset.edges) return;
+    box.dataset.edges = "1";
+    const current = box.querySelector("[aria-current]");
+    if (current && current.offsetLeft + current.offsetWidth > box.clientWidth) {
+      box.scrollLeft = current.offsetLeft - box.clientWidth / 2 + current.offsetWidth / 2;
+    }
+    markScrollEdges(box);
+    box.addEventListener("scroll", () => markScrollEdges(box), { passive: true });
+    new ResizeObserver(() => markScrollEdges(box)).observe(box);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => watchScrollers(document));
+document.addEventListener("htmx:afterSettle", (event) => watchScrollers(event.target));
