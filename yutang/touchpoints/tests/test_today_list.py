@@ -103,14 +103,14 @@ class WhoseListTests(TodayTestCase):
         own = self.client.get("/")
         assert {i.touchpoint.customer.nickname for i in own.context["bench"].items} == {"bob的"}
         html = own.content.decode()
-        assert 'href="?scope=team"' in html and "👤" not in html
+        assert 'href="?scope=team"' in html and "负责人 bob" not in html
         team = self.client.get("/?scope=team")
         html = team.content.decode()
         assert {i.touchpoint.customer.nickname for i in team.context["bench"].items} == {
             "bob的",
             "dave的",
         }
-        assert "👤 dave" in html and 'name="next" value="/?scope=team"' in html
+        assert "负责人 dave" in html and 'name="next" value="/?scope=team"' in html
 
     def test_the_team_view_uses_the_same_number_of_queries_for_any_number_of_items(self) -> None:
         self.login(self.bob)
