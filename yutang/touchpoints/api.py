@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from yutang.accounts.access import request_user
 from yutang.accounts.apikit import field_errors
-from yutang.lib.ids import parse_id
+from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
 from .access import get_touchpoint_for
@@ -18,7 +18,7 @@ from .derive import ensure_derived
 from .kinds import Kind
 from .messages import message, reason, templates_by_kind
 from .models import State, Touchpoint
-from .workbench import build_workbench
+from .workbench import build_workbench, own_q
 
 router: Router = Router(tags=["touchpoints"])
 
@@ -27,11 +27,23 @@ class TouchpointOut(Schema):
     id: int
     customer: int
     customer_nickname: str
+    # The responsible person (负责人): the customer's owner.
+    owner: int
+    owner_name: str
     kind: str
     due_on: date
     reason: str
     message: str
     state: str
+
+
+class TouchpointPage(Schema):
+    items: list[TouchpointOut]
+    count: int
+
+
+# The caller's own customers (the default of `today`) or the whole visible pool (of the rest).
+SCOPES = ("", "mine", "team")
 
 
 class SnoozeIn(Schema):
@@ -48,6 +60,8 @@ def _out(tp: Touchpoint, templates: dict[str, str]) -> dict[str, Any]:
         "id": tp.pk,
         "customer": tp.customer_id,
         "customer_nickname": tp.customer.nickname,
+        "owner": tp.customer.owner_id,
+        "owner_name": tp.customer.owner.display_name,
         "kind": tp.kind,
         "due_on": tp.due_on,
         "reason": reason(tp),
@@ -56,7 +70,7 @@ def _out(tp: Touchpoint, templates: dict[str, str]) -> dict[str, Any]:
     }
 
 
-@router.get("/touchpoints", response={200: list[TouchpointOut], 422: dict}, summary="Touchpoints")
+@router.get("/touchpoints", response={200: TouchpointPage, 422: dict}, summary="Touchpoints")
 def list_touchpoints(
     request: HttpRequest,
     customer: int | None = None,
@@ -64,23 +78,40 @@ def list_touchpoints(
     kind: str = "",
     due_by: date | None = None,
     today: bool = False,
+    scope: str = "",
+    page: int = 1,
+    # Paginated like the other lists; one page holds a day's list at the default capacity.
+    page_size: int = 50,
 ) -> Any:
-    """`today=true` gives the workbench: open items due today or overdue, in priority order,
-    within the daily capacity, honouring the frequency cap and do-not-disturb."""
+    """`today=true` gives the caller's own workbench (the customers they are responsible for):
+    open items due today or overdue, in priority order, within the daily capacity, honouring
+    the frequency cap and do-not-disturb; `scope=team` the whole visible pool. Without
+    `today` the list is of the whole visible pool, or `scope=mine` of the caller's own."""
     user = request_user(request)
-    templates = templates_by_kind()
-    if today:
-        now = timezone.localdate()
-        ensure_derived(now)
-        return [_out(item.touchpoint, templates) for item in build_workbench(user, now).items]
     errors: dict[str, list[str]] = {}
     if state and state not in State.values:
         errors["state"] = [_("Unknown state.")]
     if kind and kind not in Kind.values:
         errors["kind"] = [_("Unknown kind.")]
+    if scope not in SCOPES:
+        errors["scope"] = [_("Unknown scope.")]
+    if page < 1 or not 1 <= page_size <= 200:
+        errors["page"] = [_("page ≥ 1 and 1 ≤ page_size ≤ 200.")]
     if errors:
         return field_errors(errors)
-    qs = Touchpoint.objects.visible_to(user).select_related("customer")
+    templates = templates_by_kind()
+    rows = page_slice(page, page_size)
+    if today:
+        now = timezone.localdate()
+        ensure_derived(now)
+        items = build_workbench(user, now, team=scope == "team").items
+        return {
+            "items": [_out(item.touchpoint, templates) for item in items[rows]],
+            "count": len(items),
+        }
+    qs = Touchpoint.objects.visible_to(user).select_related("customer__owner")
+    if scope == "mine":
+        qs = qs.filter(own_q(user, "customer__"))
     if customer is not None:
         customer_id = parse_id(customer)
         qs = qs.filter(customer_id=customer_id) if customer_id else qs.none()
@@ -93,7 +124,8 @@ def list_touchpoints(
         qs = qs.filter(kind=kind)
     if due_by:
         qs = qs.filter(due_on__lte=due_by)
-    return [_out(tp, templates) for tp in qs.order_by("due_on", "id")[:500]]
+    qs = qs.order_by("due_on", "id")
+    return {"items": [_out(tp, templates) for tp in qs[rows]], "count": qs.count()}
 
 
 def _get(request: HttpRequest, touchpoint_id: int) -> Touchpoint:

@@ -19,11 +19,8 @@ from yutang.orders.models import Order, OrderLine, lasting_days
 from yutang.orders.models import Status as OrderStatus
 from yutang.rules.models import Rules
 
-from .kinds import Kind
-from .models import DerivationRun, State, Touchpoint
-
-# Greetings that come a little late still please; later than this they are dropped.
-BELATED_DAYS = 3
+from .kinds import BELATED_DAYS, KINDS, Kind
+from .models import REOPENABLE, DerivationRun, State, Touchpoint
 
 Wanted = dict[tuple[int, str, str], tuple[date, dict[str, Any], int | None]]
 
@@ -195,10 +192,19 @@ def _vip_calls(customers: QuerySet[Customer], rules: Rules, today: date, wanted:
             wanted[(pk, Kind.VIP_CALL, f"call:{call_id}")] = (due, data, None)
 
 
+def expired(kind: str, due: date, today: date) -> bool:
+    """Past the kind's shelf life: `due` plus that many days is behind `today`."""
+    spec = KINDS.get(kind)
+    if spec is None or spec.shelf_life is None:
+        return False
+    return today > due + timedelta(days=spec.shelf_life)
+
+
 @transaction.atomic
 def derive_touchpoints(*, today: date, customer_ids: list[int] | None = None) -> dict[str, int]:
-    """Create the touchpoints that apply on `today`, refresh the open ones, and close those
-    that no longer apply. Returns counts of created, updated and closed."""
+    """Create the touchpoints that apply on `today`, refresh the open ones, close those that
+    no longer apply or are past their shelf life, and reopen what the system closed when it
+    applies again. Returns counts of created, updated, closed, expired and reopened."""
     rules = Rules.current()
     customers = Customer.objects.all()
     orders = Order.objects.all()
@@ -217,11 +223,17 @@ def derive_touchpoints(*, today: date, customer_ids: list[int] | None = None) ->
 
     now = timezone.now()
     to_close: list[int] = []
+    to_expire: list[int] = []
     to_update: list[Touchpoint] = []
     for tp in existing.pending().only(
         "id", "customer_id", "kind", "key", "state", "due_on", "data"
     ):
         found = wanted.pop((tp.customer_id, tp.kind, tp.key), None)
+        # A snoozed item keeps the day the seller chose; an open one moves with its reason.
+        due = found[0] if found is not None and tp.state == State.OPEN else tp.due_on
+        if expired(tp.kind, due, today):
+            to_expire.append(tp.pk)
+            continue
         if found is None:
             to_close.append(tp.pk)
             continue
@@ -231,22 +243,48 @@ def derive_touchpoints(*, today: date, customer_ids: list[int] | None = None) ->
             if tp.state == State.OPEN:
                 tp.due_on = due
             to_update.append(tp)
-    # Rows already done, skipped or closed keep their key: the unique constraint makes the
-    # insert skip them, so nothing settled is made again.
+    # What the system closed (no longer applied, expired) comes back when its reason applies
+    # again within its shelf life, e.g. the reactivation of an older order once the newer
+    # order is refunded. Done and skipped rows are the seller's word: the unique constraint
+    # makes the insert below skip them, so nothing settled is made again.
+    to_reopen: list[Touchpoint] = []
+    for chunk in _chunks(sorted({key for _c, _k, key in wanted})):
+        for tp in existing.filter(state__in=REOPENABLE, key__in=chunk).only(
+            "id", "customer_id", "kind", "key", "state", "due_on", "data"
+        ):
+            found = wanted.pop((tp.customer_id, tp.kind, tp.key), None)
+            if found is None or expired(tp.kind, found[0], today):
+                continue
+            tp.due_on, tp.data = found[0], found[1]
+            tp.state, tp.closed_at, tp.closed_by = State.OPEN, None, None
+            to_reopen.append(tp)
     before = existing.count()
     Touchpoint.objects.bulk_create(
         [
             Touchpoint(customer_id=c, kind=k, key=key, due_on=due, data=data, order_id=order_id)
             for (c, k, key), (due, data, order_id) in wanted.items()
+            # Already past its shelf life when first seen: never worth a message.
+            if not expired(k, due, today)
         ],
         batch_size=1000,
         ignore_conflicts=True,
     )
     Touchpoint.objects.bulk_update(to_update, ["data", "due_on"], batch_size=1000)
+    Touchpoint.objects.bulk_update(
+        to_reopen, ["data", "due_on", "state", "closed_at", "closed_by"], batch_size=1000
+    )
     for chunk in _chunks(to_close):
         Touchpoint.objects.filter(pk__in=chunk).update(state=State.CLOSED, closed_at=now)
+    for chunk in _chunks(to_expire):
+        Touchpoint.objects.filter(pk__in=chunk).update(state=State.EXPIRED, closed_at=now)
     created = existing.count() - before
-    stats = {"created": created, "updated": len(to_update), "closed": len(to_close)}
+    stats = {
+        "created": created,
+        "updated": len(to_update),
+        "closed": len(to_close),
+        "expired": len(to_expire),
+        "reopened": len(to_reopen),
+    }
     if customer_ids is None:
         DerivationRun.objects.update_or_create(on=today, defaults={"finished": now, "stats": stats})
     return stats

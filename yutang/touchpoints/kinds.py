@@ -20,6 +20,9 @@ from django.utils.translation import gettext_lazy
 
 Data = dict[str, Any]
 
+# Greetings that come a little late still please; later than this they are dropped.
+BELATED_DAYS = 3
+
 
 class Kind(models.TextChoices):
     PAYMENT_REMINDER = "payment_reminder", gettext_lazy("payment reminder (催付)")
@@ -72,6 +75,10 @@ class KindSpec:
     transactional: bool
     # How urgent it is on its due day, in (0, 1]; a day overdue adds a tenth, up to a week.
     urgency: float
+    # Shelf life: how many days past its due date the item still makes sense; later, the
+    # derivation closes it as expired. None: it lasts until something supersedes it (a newer
+    # follow-up, a new order, a call).
+    shelf_life: int | None
     # The built-in suggested message (seeds 000 and 001); the owner edits it in the settings.
     default_template: str
     # The reason in plain words, from the touchpoint's data (with its "order" id).
@@ -80,6 +87,9 @@ class KindSpec:
     own_placeholders: tuple[str, ...] = ()
     # How the follow-up logged when it is done went (a FollowUpChannel value).
     channel: str = "chat"
+    # Has a deadline (an order on its way): comes before every item without one in the day's
+    # capacity, so older chats never push it out.
+    deadline: bool = False
 
     @property
     def value(self) -> str:
@@ -173,6 +183,8 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.PAYMENT_REMINDER,
             transactional=True,
+            deadline=True,
+            shelf_life=7,
             urgency=1.0,
             default_template=(
                 "{称呼}，您好！您拍下的{商品}还在等您付款哦，付款后我们第一时间安排发货～"
@@ -183,6 +195,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.ORDER_REMINDER,
             transactional=True,
+            shelf_life=7,
             urgency=0.95,
             default_template=(
                 "{称呼}，上次聊到的{商品}给您留着呢，需要的话我现在帮您下单，当天就能安排发货～"
@@ -192,6 +205,8 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.SHIPPING_NOTICE,
             transactional=True,
+            deadline=True,
+            shelf_life=3,
             urgency=0.9,
             default_template=(
                 "{称呼}，您的{商品}已经发货啦！{快递公司} 单号 {快递单号}，注意查收哦～"
@@ -202,6 +217,8 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.DELIVERY_CARE,
             transactional=False,
+            deadline=True,
+            shelf_life=7,
             urgency=0.7,
             default_template=(
                 "{称呼}，看到您的{商品}已经签收了，包装都完好吗？使用中有任何问题随时找我～"
@@ -211,6 +228,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.REPURCHASE,
             transactional=False,
+            shelf_life=None,
             urgency=0.85,
             default_template=(
                 "{称呼}，算着时间您的{商品}快用完了吧？用着感觉怎么样？需要的话我提前给您备好货～"
@@ -221,6 +239,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.REACTIVATION,
             transactional=False,
+            shelf_life=90,
             urgency=0.6,
             default_template=(
                 "{称呼}，好久没聊啦，最近状态怎么样？上次的{商品}用得还习惯吗？"
@@ -232,6 +251,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.FOLLOWUP_DUE,
             transactional=False,
+            shelf_life=None,
             urgency=0.8,
             default_template="{称呼}，您好！上次我们聊到{下一步}，想跟您再确认一下，您看方便吗？",
             reason=_followup_due,
@@ -240,6 +260,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.BIRTHDAY,
             transactional=False,
+            shelf_life=BELATED_DAYS,
             urgency=0.75,
             default_template=(
                 "{称呼}，生日快乐！🎂 祝您天天开心、越来越好～"
@@ -250,6 +271,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.HOLIDAY,
             transactional=False,
+            shelf_life=BELATED_DAYS,
             urgency=0.5,
             default_template="{称呼}，{节日}快乐！感谢一直以来的支持，祝您和家人幸福安康～",
             reason=_holiday,
@@ -258,6 +280,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             Kind.VIP_CALL,
             transactional=False,
+            shelf_life=None,
             urgency=0.7,
             default_template=(
                 "给{称呼}打个电话：感谢长期支持，问问最近用{商品}的感受，告诉她 VIP 专属福利。"
@@ -269,3 +292,4 @@ KINDS: dict[str, KindSpec] = {
 }
 
 TRANSACTIONAL = frozenset(spec.kind for spec in KINDS.values() if spec.transactional)
+DEADLINE = frozenset(spec.kind for spec in KINDS.values() if spec.deadline)

@@ -22,6 +22,13 @@ class State(models.TextChoices):
     SKIPPED = "skipped", _("skipped")
     # No longer applies (the order was cancelled, the customer bought again …).
     CLOSED = "closed", _("no longer applies")
+    # Past its kind's shelf life (a birthday last week, a shipping notice of last month).
+    EXPIRED = "expired", _("expired")
+
+
+# Closed by the system, not by the seller: these come back when their reason applies again.
+# Done and skipped are the seller's word and final.
+REOPENABLE = (State.CLOSED, State.EXPIRED)
 
 
 class TouchpointQuerySet(models.QuerySet["Touchpoint"]):

@@ -27,11 +27,18 @@ from .workbench import build_workbench
 def workbench(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     ensure_derived(today)
-    bench = build_workbench(request_user(request), today)
+    # `?scope=team`: the whole visible pool; by default the user's own customers.
+    team = request.GET.get("scope") == "team"
+    bench = build_workbench(request_user(request), today, team=team)
     return render(
         request,
         "touchpoints/workbench.html",
-        {"bench": bench, "today": today, "tomorrow": today + timedelta(days=1)},
+        {
+            "bench": bench,
+            "today": today,
+            "tomorrow": today + timedelta(days=1),
+            "here": request.get_full_path(),
+        },
     )
 
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Q
+
 from yutang.accounts.models import User
 from yutang.rules.models import Rules
 
-from .kinds import KINDS, TRANSACTIONAL
+from .kinds import DEADLINE, KINDS, TRANSACTIONAL
 from .messages import message, reason, templates_by_kind
 from .models import State, Touchpoint
 
@@ -39,6 +41,10 @@ class Workbench:
     held_by_cap: int = 0
     held_by_dnd: int = 0
     beyond_capacity: int = 0
+    # Closed today because they were past their kind's shelf life.
+    expired_today: int = 0
+    # The whole visible pool (cards name the responsible person), not the user's own list.
+    team: bool = True
     batches: list[list[Item]] = field(default_factory=list)
 
     @property
@@ -67,9 +73,23 @@ def priority(
     return round(value * urgency * float(probability), 6)
 
 
-def build_workbench(user: User, today: date) -> Workbench:
+def own_q(user: User, prefix: str = "") -> Q:
+    """The customers `user` is responsible for (负责人), through `prefix` (e.g. "customer__"):
+    their own, and for the shop owner also the unassigned ones, whose responsible person's
+    account was deactivated."""
+    q = Q(**{f"{prefix}owner": user})
+    if user.is_owner:
+        q |= Q(**{f"{prefix}owner__is_active": False})
+    return q
+
+
+def build_workbench(user: User, today: date, *, team: bool = True) -> Workbench:
+    """The day's list of the whole pool `user` sees (`team`), or of the customers they are
+    responsible for only: an upline does not chase the downline's customers by default."""
     rules = Rules.current()
-    visible = Touchpoint.objects.visible_to(user)
+    pool = Touchpoint.objects.visible_to(user)
+    # The frequency cap counts every touch of a customer, whoever made it.
+    visible = pool if team else pool.filter(own_q(user, "customer__"))
     # Scored from plain rows: a pond may have tens of thousands of items due, of which only
     # the day's capacity is ever shown, so only those become objects.
     pending = (
@@ -92,16 +112,22 @@ def build_workbench(user: User, today: date) -> Workbench:
     )
     cap_start = today - timedelta(days=rules.frequency_cap_days - 1)
     recently_touched = set(
-        visible.filter(state=State.DONE, closed_at__date__gte=cap_start)
+        pool.filter(state=State.DONE, closed_at__date__gte=cap_start)
         .exclude(kind__in=TRANSACTIONAL)
         .values_list("customer_id", flat=True)
     )
     done_today = visible.filter(state=State.DONE, closed_at__date=today).count()
     bench = Workbench(
-        items=[], done_today=done_today, capacity=rules.daily_capacity, batch_size=rules.batch_size
+        items=[],
+        done_today=done_today,
+        capacity=rules.daily_capacity,
+        batch_size=rules.batch_size,
+        expired_today=visible.filter(state=State.EXPIRED, closed_at__date=today).count(),
+        team=team,
     )
-    scored: list[tuple[float, float, int]] = []
-    best_touch: dict[int, tuple[float, float, int]] = {}
+    # (has a deadline, score, customer created, id)
+    scored: list[tuple[bool, float, float, int]] = []
+    best_touch: dict[int, tuple[bool, float, float, int]] = {}
     for row in pending:
         pk, kind, due_on, customer_id, grade, vip, stage, consumed, dnd, created = row[:10]
         score = priority(
@@ -116,7 +142,7 @@ def build_workbench(user: User, today: date) -> Workbench:
             value_class=row[10],
             value_flag=row[11],
         )
-        entry = (score, created.timestamp(), pk)
+        entry = (kind in DEADLINE, score, created.timestamp(), pk)
         if kind in TRANSACTIONAL:
             scored.append(entry)
         elif dnd:
@@ -126,21 +152,22 @@ def build_workbench(user: User, today: date) -> Workbench:
         else:
             # At most one non-transactional touch per customer: the most valuable one.
             current = best_touch.get(customer_id)
-            if current is None or entry[:2] > current[:2]:
+            if current is None or entry[:3] > current[:3]:
                 best_touch[customer_id] = entry
             if current is not None:
                 bench.held_by_cap += 1
     scored.extend(best_touch.values())
-    # Highest priority first; among equals the newest customer first (seed 002).
-    scored.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    # What has a deadline first, so older items without one never push it out of the day's
+    # capacity; then highest priority; among equals the newest customer first (seed 002).
+    scored.sort(key=lambda e: e[:3], reverse=True)
     room = max(rules.daily_capacity - done_today, 0)
     bench.beyond_capacity = max(len(scored) - room, 0)
     chosen = scored[:room]
-    objects = Touchpoint.objects.select_related("customer", "order").in_bulk(
-        [pk for _s, _c, pk in chosen]
+    objects = Touchpoint.objects.select_related("customer__owner", "order").in_bulk(
+        [pk for _d, _s, _c, pk in chosen]
     )
     templates = templates_by_kind()
-    for score, _created, pk in chosen:
+    for _deadline, score, _created, pk in chosen:
         tp = objects[pk]
         bench.items.append(
             Item(touchpoint=tp, score=score, reason=reason(tp), message=message(tp, templates))

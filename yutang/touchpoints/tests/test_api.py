@@ -37,24 +37,31 @@ class TouchpointApiTests(BaseTestCase):
     def test_it_lists_a_customers_open_touchpoints(self) -> None:
         response = self.get(self.bob, customer=self.customer.pk, state="open")
         assert response.status_code == 200
-        assert {i["kind"] for i in response.json()} == {"shipping_notice", "repurchase", "vip_call"}
-        [item] = [i for i in response.json() if i["kind"] == "shipping_notice"]
+        items = response.json()["items"]
+        assert {i["kind"] for i in items} == {"shipping_notice", "repurchase", "vip_call"}
+        assert response.json()["count"] == 3
+        [item] = [i for i in items if i["kind"] == "shipping_notice"]
         assert item["kind"] == "shipping_notice" and item["state"] == "open"
         assert item["due_on"] == timezone.localdate().isoformat()
         assert "SF9" in item["message"] and "SF9" in item["reason"]
         assert set(item) >= {"kind", "due_on", "reason", "message", "state"}
 
     def test_it_gives_todays_workbench(self) -> None:
-        response = self.get(self.bob, today="true")
-        kinds = [item["kind"] for item in response.json()]
-        assert "shipping_notice" in kinds and "vip_call" in kinds
+        # Dave's own list, and his upline's team view; not his upline's own list.
+        for user, params in [(self.dave, {}), (self.bob, {"scope": "team"})]:
+            response = self.get(user, today="true", **params)
+            kinds = [item["kind"] for item in response.json()["items"]]
+            assert "shipping_notice" in kinds and "vip_call" in kinds
+            assert response.json()["count"] == len(kinds)
+            assert {i["owner_name"] for i in response.json()["items"]} == {"dave"}
+        assert self.get(self.bob, today="true").json() == {"items": [], "count": 0}
 
     def test_it_marks_done_snoozes_and_skips(self) -> None:
         url = f"/api/touchpoints/{self.tp.pk}"
         response = self.post(self.bob, f"{url}/snooze", {"days": 3})
         assert response.json()["state"] == "snoozed"
         assert response.json()["due_on"] == (timezone.localdate() + timedelta(days=3)).isoformat()
-        assert self.get(self.bob, customer=self.customer.pk, state="open").json() != []
+        assert self.get(self.bob, customer=self.customer.pk, state="open").json()["items"] != []
         response = self.post(self.bob, f"{url}/snooze", {"until": "2020-01-01"})
         assert response.status_code == 422 and "until" in response.json()["errors"]
         response = self.post(self.bob, f"{url}/snooze", {"until": "2024-13-45"})
@@ -71,8 +78,9 @@ class TouchpointApiTests(BaseTestCase):
         assert self.get(self.bob, due_by="2024-13-45").status_code == 422
 
     def test_it_is_a_404_for_another_branch(self) -> None:
-        assert self.get(self.charlie, customer=self.customer.pk).json() == []
-        assert self.get(self.charlie, today="true").json() == []
+        assert self.get(self.charlie, customer=self.customer.pk).json()["items"] == []
+        assert self.get(self.charlie, today="true").json()["items"] == []
+        assert self.get(self.charlie, today="true", scope="team").json()["items"] == []
         for action in ("done", "snooze", "skip"):
             url = f"/api/touchpoints/{self.tp.pk}/{action}"
             assert self.post(self.charlie, url).status_code == 404

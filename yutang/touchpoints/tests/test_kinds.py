@@ -10,7 +10,15 @@ from django.utils import translation
 from yutang.followups.models import FollowUpChannel
 from yutang.test import BaseTestCase, make_customer
 from yutang.touchpoints.actions import complete_touchpoint
-from yutang.touchpoints.kinds import KINDS, PLACEHOLDERS, TRANSACTIONAL, Kind
+from yutang.touchpoints.kinds import (
+    BELATED_DAYS,
+    DEADLINE,
+    KINDS,
+    PLACEHOLDERS,
+    TRANSACTIONAL,
+    Kind,
+    KindSpec,
+)
 from yutang.touchpoints.messages import PLACEHOLDER, reason
 from yutang.touchpoints.models import MessageTemplate, Touchpoint
 
@@ -59,6 +67,27 @@ class RegistryTests(SimpleTestCase):
             assert 0 < spec.urgency <= 1, spec.value
             assert spec.default_template.strip(), spec.value
             assert spec.channel in FollowUpChannel.values, spec.value
+
+    def test_it_gives_every_kind_a_shelf_life(self) -> None:
+        # A part with no default: an entry without it cannot be made.
+        with self.assertRaises(TypeError):
+            KindSpec(  # type: ignore[call-arg]
+                Kind.HOLIDAY,
+                transactional=False,
+                urgency=0.5,
+                default_template="{称呼}",
+                reason=str,
+            )
+        for spec in KINDS.values():
+            life = spec.shelf_life
+            assert life is None or (isinstance(life, int) and life > 0), spec.value
+        lives = {value: spec.shelf_life for value, spec in KINDS.items()}
+        assert lives["shipping_notice"] == 3 and lives["delivery_care"] == 7
+        assert lives["birthday"] == lives["holiday"] == BELATED_DAYS
+        # Until superseded: a newer follow-up, a new order.
+        assert lives["followup_due"] is None and lives["repurchase"] is None
+        assert lives["reactivation"] is not None
+        assert sorted(DEADLINE) == ["delivery_care", "payment_reminder", "shipping_notice"]
 
     def test_it_uses_only_placeholders_the_kind_fills(self) -> None:
         for spec in KINDS.values():

@@ -100,7 +100,13 @@ class StoryTests(BaseTestCase):
         assert customer.lifecycle == "churned"
 
         count = Touchpoint.objects.count()
-        assert derive("2026-09-01") == {"created": 0, "updated": 0, "closed": 0}
+        assert derive("2026-09-01") == {
+            "created": 0,
+            "updated": 0,
+            "closed": 0,
+            "expired": 0,
+            "reopened": 0,
+        }
         assert Touchpoint.objects.count() == count
 
         with time_machine.travel(at("2026-09-02"), tick=False):

@@ -34,5 +34,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{today.isoformat()}: classes A {classes['A']}, B {classes['B']}, C {classes['C']}; "
             f"lifecycles changed {changed}; touchpoints created "
-            f"{stats['created']}, updated {stats['updated']}, closed {stats['closed']}"
+            f"{stats['created']}, updated {stats['updated']}, closed {stats['closed']}, "
+            f"expired {stats['expired']}, reopened {stats['reopened']}"
         )
