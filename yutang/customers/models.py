@@ -254,7 +254,13 @@ _SOLAR_DAY = (
     | Q(birthday_month=2, birthday_day__lte=29)
 )
 BIRTHDAY_VALID = _BIRTHDAY_UNSET | (
-    Q(birthday_month__gte=1, birthday_month__lte=12, birthday_day__gte=1)
+    Q(
+        birthday_month__isnull=False,
+        birthday_day__isnull=False,
+        birthday_month__gte=1,
+        birthday_month__lte=12,
+        birthday_day__gte=1,
+    )
     & (Q(birthday_year__isnull=True) | Q(birthday_year__gte=1, birthday_year__lte=9999))
     & (
         (Q(birthday_calendar=BirthdayCalendar.SOLAR, birthday_leap=False) & _SOLAR_DAY)

@@ -79,7 +79,13 @@ BIRTHDAY_VALID = Q(
     birthday_year__isnull=True,
     birthday_leap=False,
 ) | (
-    Q(birthday_month__gte=1, birthday_month__lte=12, birthday_day__gte=1)
+    Q(
+        birthday_month__isnull=False,
+        birthday_day__isnull=False,
+        birthday_month__gte=1,
+        birthday_month__lte=12,
+        birthday_day__gte=1,
+    )
     & (Q(birthday_year__isnull=True) | Q(birthday_year__gte=1, birthday_year__lte=9999))
     & (
         (Q(birthday_calendar="solar", birthday_leap=False) & _SOLAR_DAY)
