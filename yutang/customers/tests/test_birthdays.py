@@ -51,7 +51,7 @@ class FormTests(BaseTestCase):
     def assert_refused(self, field: str, message: str, **data: Any) -> None:
         f = form(self.bob, **data)
         assert not f.is_valid()
-        assert message in " ".join(f.errors.get(field, [])), f.errors
+        assert message in " ".join(str(m) for m in f.errors.get(field, [])), f.errors
 
     def test_it_refuses_days_that_never_are_in_chinese(self) -> None:
         self.assert_refused("birthday_day", "没有2月30日", birthday_month="2", birthday_day="30")
@@ -187,7 +187,7 @@ class ApiTests(BaseTestCase):
 class ConstraintTests(BaseTestCase):
     def test_the_database_refuses_birthdays_that_never_are(self) -> None:
         customer = make_customer(self.bob, "小美")
-        bad = [
+        bad: list[dict[str, Any]] = [
             {"birthday_month": 2, "birthday_day": 30},
             {"birthday_month": 13, "birthday_day": 1},
             {"birthday_month": 1, "birthday_day": 31, "birthday_calendar": "lunar"},
@@ -198,6 +198,6 @@ class ConstraintTests(BaseTestCase):
         for values in bad:
             with self.subTest(values), transaction.atomic(), self.assertRaises(IntegrityError):
                 Customer.objects.filter(pk=customer.pk).update(**values)
-        ok = {"birthday_month": 12, "birthday_day": 30, "birthday_calendar": "lunar",
+        ok: dict[str, Any] = {"birthday_month": 12, "birthday_day": 30, "birthday_calendar": "lunar",
               "birthday_leap": True}  # fmt: skip
         Customer.objects.filter(pk=customer.pk).update(**ok)
