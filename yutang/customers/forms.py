@@ -273,6 +273,41 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         if self.instance.pk:
             self.initial["birthday"] = self.instance.birthday
 
+    # The form's groups: (legend, field names, folded). The rarely used fields are folded away
+    # on a phone; a field no group names (a new one) goes to the first group.
+    GROUPS: tuple[tuple[Any, tuple[str, ...], bool], ...] = (
+        ("", ("nickname", "name", "phone", "wechat_id", "gender", "grade", "owner", "tags"), False),
+        (
+            _("Birthday and address"),
+            ("birthday_calendar", "province", "city", "district", "address", "vip", "notes"),
+            False,
+        ),  # fmt: skip
+        (
+            _("More"),
+            (
+                "channel",
+                "cooperation",
+                "added_on",
+                "visited_store",
+                "do_not_disturb",
+                "agent_account",
+            ),
+            True,
+        ),  # fmt: skip
+    )
+
+    def field_groups(self) -> list[tuple[Any, list[forms.BoundField], bool, bool]]:
+        """(legend, bound fields, folded, open): a folded group opens when one of its fields
+        has an error."""
+        shown = [f for f in self.visible_fields() if f.name not in self.BIRTHDAY_PARTS]
+        named = {name for _legend, names, _folded in self.GROUPS for name in names}
+        groups = []
+        for i, (legend, names, folded) in enumerate(self.GROUPS):
+            fields = [f for f in shown if f.name in names or (i == 0 and f.name not in named)]
+            if fields:
+                groups.append((legend, fields, folded, any(f.errors for f in fields)))
+        return groups
+
     def keeps_hidden_referrer(self) -> bool:
         return self.hides_referrer and self["referrer"].value() == KEEP_HIDDEN_REFERRER
 

@@ -190,3 +190,12 @@ document.addEventListener("change", (event) => {
   const box = event.target.closest("[data-birthday]");
   if (box && event.target.name === "birthday_calendar") showBirthdayCalendar(box);
 });
+
+// The folded tag chips of the customer form say how many are chosen.
+document.addEventListener("change", (event) => {
+  const fold = event.target.closest('[data-fold="tags"]');
+  if (!fold) return;
+  const count = fold.querySelector("[data-chosen-count]");
+  const chosen = fold.querySelectorAll('input[name="tags"]:checked').length;
+  if (count) count.textContent = count.dataset.template.replace("{n}", chosen);
+});
