@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from yutang.accounts.models import User
 
 from .derived import refresh_customers
-from .models import CUSTOMER_REFERENCES, Activity, ActivityKind, Customer, Grade, GradeReason, Tag
+from .models import (
+    BIRTHDAY_FIELDS,
+    CUSTOMER_REFERENCES,
+    Activity,
+    ActivityKind,
+    Customer,
+    Grade,
+    GradeReason,
+    Tag,
+)
 
 # Fields compared for the "edited" timeline entry; tags and grade have entries of their own.
 TRACKED_FIELDS = [
@@ -58,6 +67,9 @@ def _tracked_value(customer: Customer, field: str) -> TrackedValue:
     if field in CUSTOMER_REFERENCES:
         pk: int | None = getattr(customer, f"{field}_id")
         return pk
+    if field == "birthday":
+        # The birthday's parts as one text, with or without a year (5月20日, 农历正月初七).
+        return customer.birthday_label or None
     return _display(getattr(customer, field))
 
 
@@ -185,7 +197,6 @@ MERGE_FILLABLE = [
     "wechat_id",
     "phone",
     "gender",
-    "birthday",
     "province",
     "city",
     "district",
@@ -217,6 +228,10 @@ def merge_customers(*, keep: Customer, remove: Customer, actor: User | None) -> 
 
     # The unique phone / WeChat ID must be freed before `keep` can take them over.
     taken = {f: getattr(remove, f) for f in MERGE_FILLABLE}
+    if not keep.has_birthday and remove.has_birthday:
+        # The birthday's parts mean something only together, with their calendar.
+        for field in BIRTHDAY_FIELDS:
+            setattr(keep, field, getattr(remove, field))
     remove.phone = remove.wechat_id = ""
     remove.save(update_fields=["phone", "wechat_id"])
     for field, value in taken.items():

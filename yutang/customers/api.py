@@ -54,8 +54,12 @@ class CustomerOut(Schema):
     wechat_id: str
     phone: str
     gender: str
-    birthday: date | None
+    birthday: date | None  # the solar date of birth, when the year is known
     birthday_calendar: str
+    birthday_month: int | None
+    birthday_day: int | None
+    birthday_leap: bool
+    birthday_year: int | None
     province: str
     city: str
     district: str

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.db.models import BLANK_CHOICE_DASH, Q
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from yutang.accounts.models import User
+from yutang.lib.cncalendar import LUNAR_DAYS, LUNAR_MONTHS, lunar_month_days, to_lunar
 from yutang.lib.ids import parse_id
 from yutang.lib.phones import PhoneError, normalize_phone
 
@@ -17,6 +21,7 @@ from .models import (
     DEFAULT_SORT,
     NO_PURCHASE,
     NOT_GRADED,
+    BirthdayCalendar,
     Channel,
     Customer,
     Grade,
@@ -114,13 +119,72 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+class CalendarSelect(forms.Select):
+    """A select of months or days whose options also carry their lunar name (`data-lunar`), which
+    the page shows instead of the solar one when the lunar calendar is chosen."""
+
+    def __init__(self, lunar_names: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lunar_names = lunar_names
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        number = parse_id(str(value)) if value not in ("", None) else None
+        if number and number <= len(self.lunar_names):
+            option["attrs"]["data-lunar"] = self.lunar_names[number - 1]
+            option["attrs"]["data-solar"] = option["label"]
+        return option
+
+
+def _numbers(count: int) -> list[tuple[Any, str]]:
+    return [*BLANK_CHOICE_DASH, *((n, str(n)) for n in range(1, count + 1))]
+
+
+# The year of birth a form takes (the lunar calendar is known from 1900 on).
+MIN_BIRTH_YEAR = 1900
+
+
 class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
+    # Shown together with birthday_calendar on the page; `birthday` is the API's alone.
+    BIRTHDAY_PARTS = (
+        "birthday_month",
+        "birthday_day",
+        "birthday_leap",
+        "birthday_year",
+        "birthday",
+    )
+
     referrer = forms.ModelChoiceField(
         label=capfirst(_("referred by")),
         queryset=Customer.objects.none(),
         required=False,
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("That referrer does not exist.")},
+    )
+    # The solar date of birth, as the API took the birthday before it had parts: given, it sets
+    # the parts in the chosen calendar. The page's form does not show it.
+    birthday = forms.DateField(label=capfirst(_("birthday")), required=False)
+    birthday_month = forms.TypedChoiceField(
+        label=capfirst(_("birthday month")),
+        choices=_numbers(12),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=CalendarSelect(LUNAR_MONTHS),
+    )
+    birthday_day = forms.TypedChoiceField(
+        label=capfirst(_("birthday day")),
+        choices=_numbers(31),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=CalendarSelect(LUNAR_DAYS),
+    )
+    birthday_year = forms.IntegerField(
+        label=capfirst(_("year of birth")),
+        required=False,
+        min_value=MIN_BIRTH_YEAR,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": _("optional")}),
     )
     tags = TagChoiceField(
         label=capfirst(_("tags")),
@@ -147,8 +211,12 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
             "city",
             "district",
             "address",
-            "birthday",
             "birthday_calendar",
+            "birthday_month",
+            "birthday_day",
+            "birthday_leap",
+            "birthday_year",
+            "birthday",
             "added_on",
             "visited_store",
             "vip",
@@ -158,7 +226,6 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
             "agent_account",
         ]
         widgets = {
-            "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "added_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
@@ -200,6 +267,46 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
         self.fields["owner"].required = True
+        this_year = timezone.localdate().year
+        self.fields["birthday_year"].validators.append(MaxValueValidator(this_year))
+        self.fields["birthday_year"].widget.attrs.update(max=this_year, min=MIN_BIRTH_YEAR)
+        if self.instance.pk:
+            self.initial["birthday"] = self.instance.birthday
+
+    # The form's groups: (legend, field names, folded). The rarely used fields are folded away
+    # on a phone; a field no group names (a new one) goes to the first group.
+    GROUPS: tuple[tuple[Any, tuple[str, ...], bool], ...] = (
+        ("", ("nickname", "name", "phone", "wechat_id", "gender", "grade", "owner", "tags"), False),
+        (
+            _("Birthday and address"),
+            ("birthday_calendar", "province", "city", "district", "address", "vip", "notes"),
+            False,
+        ),  # fmt: skip
+        (
+            _("More"),
+            (
+                "channel",
+                "cooperation",
+                "added_on",
+                "visited_store",
+                "do_not_disturb",
+                "agent_account",
+            ),
+            True,
+        ),  # fmt: skip
+    )
+
+    def field_groups(self) -> list[tuple[Any, list[forms.BoundField], bool, bool]]:
+        """(legend, bound fields, folded, open): a folded group opens when one of its fields
+        has an error."""
+        shown = [f for f in self.visible_fields() if f.name not in self.BIRTHDAY_PARTS]
+        named = {name for _legend, names, _folded in self.GROUPS for name in names}
+        groups = []
+        for i, (legend, names, folded) in enumerate(self.GROUPS):
+            fields = [f for f in shown if f.name in names or (i == 0 and f.name not in named)]
+            if fields:
+                groups.append((legend, fields, folded, any(f.errors for f in fields)))
+        return groups
 
     def keeps_hidden_referrer(self) -> bool:
         return self.hides_referrer and self["referrer"].value() == KEEP_HIDDEN_REFERRER
@@ -231,6 +338,101 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         value = clean_wechat_id_value(self.cleaned_data.get("wechat_id", ""))
         self._check_duplicate("wechat_id", value, str(_("WeChat ID")))
         return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not {"birthday", "birthday_calendar"} & set(self.errors):
+            self._clean_birthday(cleaned)
+        return cleaned
+
+    def _gives_birth_date(self) -> bool:
+        """Whether the solar date of birth (`birthday`, the API's field of before) sets the
+        birthday: when it is in the data and changed, or the calendar changed under it, and none
+        of the parts was changed. The page's form never sends it."""
+        if "birthday" not in self.data:
+            return False
+        changed = set(self.changed_data)
+        parts = {"birthday_month", "birthday_day", "birthday_year", "birthday_leap"}
+        if parts & changed:
+            return False
+        if "birthday" in changed:
+            return True
+        return "birthday_calendar" in changed and self.cleaned_data.get("birthday") is not None
+
+    def _clean_birthday(self, cleaned: dict[str, Any]) -> None:
+        lunar = cleaned.get("birthday_calendar") == BirthdayCalendar.LUNAR
+        if self._gives_birth_date():
+            born: date | None = cleaned.get("birthday")
+            if born is None:
+                month = day = year = None
+                leap = False
+            elif lunar:
+                try:
+                    parts = to_lunar(born)
+                except ValueError:
+                    self.add_error(
+                        "birthday", _("The lunar calendar is known from 1900 to 2099 only.")
+                    )
+                    return
+                month, day, year, leap = parts.month, parts.day, parts.year, parts.leap
+            else:
+                month, day, year, leap = born.month, born.day, born.year, False
+            cleaned.update(
+                birthday_month=month, birthday_day=day, birthday_year=year, birthday_leap=leap
+            )
+            return
+        month, day = cleaned.get("birthday_month"), cleaned.get("birthday_day")
+        year, leap = cleaned.get("birthday_year"), bool(cleaned.get("birthday_leap"))
+        if {"birthday_month", "birthday_day", "birthday_year"} & set(self.errors):
+            return
+        if month is None and day is None:
+            if year is not None:
+                self.add_error("birthday_year", _("Choose the month and day of the birthday too."))
+            cleaned.update(birthday_year=None, birthday_leap=False)
+            return
+        if month is None or day is None:
+            self.add_error(
+                "birthday_month" if month is None else "birthday_day",
+                _("Choose both the month and the day of the birthday."),
+            )
+            return
+        if not lunar:
+            if leap:
+                self.add_error("birthday_leap", _("Only a lunar month can be a leap month."))
+                return
+            try:
+                date(year or 2000, month, day)  # 2000 is a leap year: 29 Feb may be a birthday
+            except ValueError:
+                self.add_error(
+                    "birthday_day",
+                    _("There is no %(month)s/%(day)s.") % {"month": month, "day": day}
+                    if year is None
+                    else _("There is no %(month)s/%(day)s in %(year)s.")
+                    % {"month": month, "day": day, "year": year},
+                )
+            return
+        if day > len(LUNAR_DAYS):
+            self.add_error("birthday_day", _("A lunar month has at most 30 days."))
+            return
+        if year is None:
+            return
+        days = lunar_month_days(year, month, leap=leap)
+        if days is None:
+            self.add_error(
+                "birthday_leap" if leap else "birthday_year",
+                _("The lunar year %(year)s has no leap %(month)s.")
+                % {"year": year, "month": LUNAR_MONTHS[month - 1]}
+                if leap
+                else _("The lunar calendar is known from 1900 to 2099 only."),
+            )
+            return
+        if day > days:
+            self.add_error(
+                "birthday_day",
+                _("%(month)s of the lunar year %(year)s had only %(days)s days.")
+                % {"month": LUNAR_MONTHS[month - 1], "year": year, "days": days},
+            )
+            return
 
 
 class CustomerFilterForm(forms.Form):

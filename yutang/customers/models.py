@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from yutang.lib.cncalendar import from_lunar, month_day_label, next_birthday_of, to_lunar
 from yutang.lib.pinyin import search_keys
 
 if TYPE_CHECKING:
@@ -237,13 +239,55 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         return qs.order_by(*CUSTOMER_SORTS[sort])
 
 
+# A birthday is a month and a day, or nothing at all (then no year and no leap month either);
+# a solar day exists in its month (29 Feb included: the year may be unknown), a lunar day is one
+# of 初一…三十, and only a lunar month is a leap month.
+_BIRTHDAY_UNSET = Q(
+    birthday_month__isnull=True,
+    birthday_day__isnull=True,
+    birthday_year__isnull=True,
+    birthday_leap=False,
+)
+_SOLAR_DAY = (
+    Q(birthday_month__in=[1, 3, 5, 7, 8, 10, 12], birthday_day__lte=31)
+    | Q(birthday_month__in=[4, 6, 9, 11], birthday_day__lte=30)
+    | Q(birthday_month=2, birthday_day__lte=29)
+)
+BIRTHDAY_VALID = _BIRTHDAY_UNSET | (
+    Q(
+        birthday_month__isnull=False,
+        birthday_day__isnull=False,
+        birthday_month__gte=1,
+        birthday_month__lte=12,
+        birthday_day__gte=1,
+    )
+    & (Q(birthday_year__isnull=True) | Q(birthday_year__gte=1, birthday_year__lte=9999))
+    & (
+        (Q(birthday_calendar=BirthdayCalendar.SOLAR, birthday_leap=False) & _SOLAR_DAY)
+        | Q(birthday_calendar=BirthdayCalendar.LUNAR, birthday_day__lte=30)
+    )
+)
+
+
+# What Customer.next_birthday reads.
+BIRTHDAY_FIELDS = (
+    "birthday_calendar",
+    "birthday_month",
+    "birthday_day",
+    "birthday_year",
+    "birthday_leap",
+)
+
+
 class Customer(models.Model):
     nickname = models.CharField(_("nickname"), max_length=64)
     name = models.CharField(_("real name"), max_length=32, blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=20, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
-    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    # The birthday as the customer celebrates it: a month and a day of `birthday_calendar`, the
+    # year (of that calendar: the lunar year for a lunar birthday) only when known, and for a
+    # lunar birthday whether the month is a leap month (闰). No year is ever made up.
     birthday_calendar = models.CharField(
         _("celebrates"),
         max_length=5,
@@ -251,6 +295,10 @@ class Customer(models.Model):
         default=BirthdayCalendar.SOLAR,
         help_text=_("Many customers celebrate their lunar birthday."),
     )
+    birthday_month = models.PositiveSmallIntegerField(_("birthday month"), null=True, blank=True)
+    birthday_day = models.PositiveSmallIntegerField(_("birthday day"), null=True, blank=True)
+    birthday_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    birthday_leap = models.BooleanField(_("leap month"), default=False)
     province = models.CharField(_("province"), max_length=16, blank=True)
     city = models.CharField(_("city"), max_length=32, blank=True)
     district = models.CharField(_("district"), max_length=32, blank=True)
@@ -337,6 +385,7 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=Q(grade__in=["", *Grade.values]), name="customer_grade_valid"
             ),
+            models.CheckConstraint(condition=BIRTHDAY_VALID, name="customer_birthday_valid"),
         ]
         indexes = [
             # The partial unique indexes serve only queries that exclude "": these serve
@@ -374,6 +423,100 @@ class Customer(models.Model):
         return search_keys(
             nickname, name, limit=Customer._meta.get_field("search_pinyin").max_length
         )
+
+    @property
+    def has_birthday(self) -> bool:
+        return self.birthday_month is not None and self.birthday_day is not None
+
+    @property
+    def lunar_birthday(self) -> bool:
+        return self.birthday_calendar == BirthdayCalendar.LUNAR
+
+    @property
+    def birthday(self) -> date | None:
+        """The solar date of birth, when the year is known: what the API and the exports called
+        the birthday before it was kept as a month and a day."""
+        if not self.has_birthday or self.birthday_year is None:
+            return None
+        assert self.birthday_month is not None and self.birthday_day is not None
+        try:
+            if self.lunar_birthday:
+                return from_lunar(
+                    self.birthday_year,
+                    self.birthday_month,
+                    self.birthday_day,
+                    leap=self.birthday_leap,
+                )
+            return date(self.birthday_year, self.birthday_month, self.birthday_day)
+        except ValueError:
+            return None  # a lunar date outside the supported range, or one that never was
+
+    @birthday.setter
+    def birthday(self, born: date | None) -> None:
+        """Keep a solar date of birth as the month, day and year of the birthday's calendar
+        (set `birthday_calendar` first)."""
+        self.birthday_leap = False
+        if born is None:
+            self.birthday_month = self.birthday_day = self.birthday_year = None
+            return
+        if self.lunar_birthday:
+            try:
+                lunar = to_lunar(born)
+            except ValueError:
+                # Outside the lunar calendar's known range: kept as the solar date it is.
+                self.birthday_calendar = BirthdayCalendar.SOLAR
+            else:
+                self.birthday_year, self.birthday_month = lunar.year, lunar.month
+                self.birthday_day, self.birthday_leap = lunar.day, lunar.leap
+                return
+        self.birthday_year, self.birthday_month, self.birthday_day = born.year, born.month, born.day
+
+    def next_birthday(self, on_or_after: date) -> date | None:
+        """The first day on or after `on_or_after` the customer celebrates, None without a
+        birthday (ValueError outside the calendar's range). A lunar birthday of a leap month
+        falls in the ordinary month in years without that leap month, 三十 on 廿九 in a month of
+        29 days; a solar 29 Feb on 28 Feb in common years."""
+        if not self.has_birthday:
+            return None
+        assert self.birthday_month is not None and self.birthday_day is not None
+        return next_birthday_of(
+            self.birthday_month,
+            self.birthday_day,
+            lunar=self.lunar_birthday,
+            leap=self.birthday_leap,
+            on_or_after=on_or_after,
+            born=self.birthday,
+        )
+
+    def next_birthday_label(self, on_or_after: date) -> str:
+        """下次生日 as the customer page shows it: 2027年2月3日（农历正月初七）, "" without one."""
+        try:
+            day = self.next_birthday(on_or_after)
+        except ValueError:
+            return ""
+        if day is None:
+            return ""
+        try:
+            lunar = to_lunar(day).label
+        except ValueError:
+            return f"{day.year}年{day.month}月{day.day}日"
+        return f"{day.year}年{day.month}月{day.day}日（农历{lunar}）"
+
+    @property
+    def birthday_label(self) -> str:
+        """1990年5月20日, 5月20日, 农历1990年正月初七, 农历闰四月十五 — or ""."""
+        if not self.has_birthday:
+            return ""
+        assert self.birthday_month is not None and self.birthday_day is not None
+        text = month_day_label(
+            self.birthday_month,
+            self.birthday_day,
+            lunar=self.lunar_birthday,
+            leap=self.birthday_leap,
+        )
+        if self.birthday_year is not None:
+            text = f"{self.birthday_year}年{text}"
+        return f"农历{text}" if self.lunar_birthday else text
 
     @property
     def display_name(self) -> str:

@@ -23,6 +23,7 @@ from yutang.customers.forms import (
     clean_wechat_id_value,
 )
 from yutang.customers.models import (
+    BIRTHDAY_FIELDS,
     Activity,
     ActivityKind,
     Channel,
@@ -84,8 +85,10 @@ SOURCE_NOTE = "\n来源：{}"
 UPDATABLE = ["name", "wechat_id", "phone", "gender", "birthday", "province", "city", "district",
              "address", "channel", "added_on", "notes"]  # fmt: skip
 # The columns an update from a file writes (besides `updated`).
+# (`birthday` is the solar date of birth, kept in the parts of the customer's calendar.)
 UPDATED_COLUMNS = [f.attname for f in Customer._meta.concrete_fields
-                   if f.name in UPDATABLE or f.name == "search_pinyin"]  # fmt: skip
+                   if f.name in UPDATABLE or f.name == "search_pinyin"
+                   or f.name in BIRTHDAY_FIELDS]  # fmt: skip
 
 
 def takes(rule: str, old: Any, new: Any) -> bool:
@@ -814,6 +817,11 @@ class _Writer:
         for row in rows:
             values = dict(row.values)
             channel = self.channel_for(values)
+            if born := values.pop("birthday", None):
+                # A new customer celebrates the solar date of birth the file gives.
+                values.update(
+                    birthday_year=born.year, birthday_month=born.month, birthday_day=born.day
+                )
             values.update(
                 owner_id=self.user.pk,
                 channel_id=channel.pk if channel else None,

@@ -59,7 +59,8 @@ def customers(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
             )
             yield [
                 c.pk, c.nickname, c.name, c.wechat_id, c.phone, c.get_gender_display(),
-                c.birthday, c.get_birthday_calendar_display(), c.province, c.city, c.district,
+                c.birthday or c.birthday_label or None, c.get_birthday_calendar_display(),
+                c.province, c.city, c.district,
                 c.address, c.channel.name if c.channel else "", c.grade, c.stage,
                 c.get_lifecycle_display(), "、".join(t.name for t in c.tags.all()),
                 c.owner.display_name, referrer, c.added_on, c.visited_store, c.vip,

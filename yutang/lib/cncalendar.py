@@ -129,12 +129,68 @@ def lunar_label(day: date) -> str:
     return f"{leap}{LunarUtil.MONTH[abs(month)]}月{LunarUtil.DAY[lunar_day]}"
 
 
-def _solar_birthday(birth: date, year: int) -> date:
+# The names of the lunar months and days as a form offers them: 正月…腊月, 初一…三十.
+LUNAR_MONTHS = tuple(f"{name}月" for name in LunarUtil.MONTH[1:])
+LUNAR_DAYS = tuple(LunarUtil.DAY[1:])
+
+
+@dataclass(frozen=True)
+class LunarDate:
+    year: int
+    month: int  # 1..12, the leap month keeps its number
+    day: int  # 1..30
+    leap: bool
+
+    @property
+    def label(self) -> str:
+        """正月初七, 闰四月十五."""
+        return month_day_label(self.month, self.day, lunar=True, leap=self.leap)
+
+
+def month_day_label(month: int, day: int, *, lunar: bool, leap: bool = False) -> str:
+    """A birthday without its year as written in Chinese: 5月20日, 正月初七, 闰四月十五."""
+    if lunar:
+        return f"{'闰' if leap else ''}{LUNAR_MONTHS[month - 1]}{LUNAR_DAYS[day - 1]}"
+    return f"{month}月{day}日"
+
+
+def to_lunar(day: date) -> LunarDate:
+    """The lunar date of a solar date."""
+    _check_range(day, "date")
+    year, month, lunar_day = _to_lunar(day)
+    return LunarDate(year, abs(month), lunar_day, month < 0)
+
+
+def lunar_month_days(year: int, month: int, *, leap: bool = False) -> int | None:
+    """The number of days (29 or 30) of that lunar month, None when the year has no such month
+    (a leap month the year does not have) or is outside the supported range."""
+    if not MIN_DATE.year <= year <= MAX_DATE.year:
+        return None
+    for found in _lunar_year(year).months:
+        if found.number == (-month if leap else month):
+            return found.days
+    return None
+
+
+def from_lunar(year: int, month: int, day: int, *, leap: bool = False) -> date:
+    """The solar date of a lunar date; ValueError when that lunar date did not exist."""
+    days = lunar_month_days(year, month, leap=leap)
+    if days is None or not 1 <= day <= days:
+        raise ValueError(f"no lunar date {year}-{'闰' if leap else ''}{month}-{day}")
+    first = next(
+        m.first for m in _lunar_year(year).months if m.number == (-month if leap else month)
+    )
+    found = first + timedelta(days=day - 1)
+    _check_range(found, "date")
+    return found
+
+
+def _solar_birthday(month: int, day: int, year: int) -> date:
     # A 29 Feb birthday is kept in February (28 Feb) in common years rather than moved to 1 Mar:
     # the greeting then never comes after the day the customer may celebrate.
-    if (birth.month, birth.day) == (2, 29) and not calendar.isleap(year):
+    if (month, day) == (2, 29) and not calendar.isleap(year):
         return date(year, 2, 28)
-    return birth.replace(year=year)
+    return date(year, month, day)
 
 
 def _lunar_birthday(month_number: int, lunar_day: int, year: int) -> date:
@@ -148,6 +204,45 @@ def _lunar_birthday(month_number: int, lunar_day: int, year: int) -> date:
     return month.first + timedelta(days=min(lunar_day, month.days) - 1)
 
 
+def next_birthday_of(
+    month: int,
+    day: int,
+    *,
+    lunar: bool,
+    on_or_after: date,
+    leap: bool = False,
+    born: date | None = None,
+) -> date:
+    """The first day on or after `on_or_after` on which someone celebrates a birthday kept as a
+    month and a day (of the lunar calendar with `lunar`, then `leap` marks a leap month).
+
+    A lunar 闰 month birthday falls in the ordinary month of that number in years without that
+    leap month; lunar day 30 falls on day 29 in a 29-day month; solar 29 Feb falls on 28 Feb in
+    common years. `born`, the solar date of birth when the year is known, keeps every birthday on
+    or after the birth.
+    """
+    _check_range(on_or_after, "on_or_after")
+    start = on_or_after
+    if born is not None:
+        _check_range(born, "birth date")
+        start = max(born, on_or_after)
+    if lunar:
+        if not (1 <= month <= 12 and 1 <= day <= 30):
+            raise ValueError(f"no lunar month {month} day {day}")
+        number = -month if leap else month
+        # Lunar year N runs from late Jan/Feb of N into early N+1, so the first occurrence on or
+        # after `start` is in lunar year start.year - 1, start.year or start.year + 1.
+        candidates = (
+            _lunar_birthday(number, day, year) for year in range(start.year - 1, start.year + 2)
+        )
+    else:
+        date(2000, month, day)  # ValueError for a day the month never has (2月30日)
+        candidates = (_solar_birthday(month, day, year) for year in (start.year, start.year + 1))
+    found = next(found for found in candidates if found >= start)
+    _check_range(found, "next birthday")
+    return found
+
+
 def next_birthday(birth: date, *, lunar: bool, on_or_after: date) -> date:
     """The first day on or after `on_or_after` on which someone born on `birth` celebrates.
 
@@ -157,20 +252,14 @@ def next_birthday(birth: date, *, lunar: bool, on_or_after: date) -> date:
     """
     _check_range(birth, "birth date")
     _check_range(on_or_after, "on_or_after")
-    start = max(birth, on_or_after)
     if lunar:
-        _, month_number, lunar_day = _to_lunar(birth)
-        # Lunar year N runs from late Jan/Feb of N into early N+1, so the first occurrence on or
-        # after `start` is in lunar year start.year - 1, start.year or start.year + 1.
-        candidates = (
-            _lunar_birthday(month_number, lunar_day, year)
-            for year in range(start.year - 1, start.year + 2)
+        born = to_lunar(birth)
+        return next_birthday_of(
+            born.month, born.day, lunar=True, leap=born.leap, on_or_after=on_or_after, born=birth
         )
-    else:
-        candidates = (_solar_birthday(birth, year) for year in (start.year, start.year + 1))
-    found = next(day for day in candidates if day >= start)
-    _check_range(found, "next birthday")
-    return found
+    return next_birthday_of(
+        birth.month, birth.day, lunar=False, on_or_after=on_or_after, born=birth
+    )
 
 
 def _lunar_festival_names(day: date) -> list[str]:

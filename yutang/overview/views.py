@@ -77,6 +77,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             customer.pk, Decimal(0)
         ),
         "customer": customer,
+        "next_birthday": customer.next_birthday_label(today),
         "tags": list(customer.tags.select_related("group")),
         "tag_groups": tag_groups_with_tags(),
         "grades": Grade.choices,

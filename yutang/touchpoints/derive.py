@@ -12,9 +12,9 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from yutang.customers.models import Customer
+from yutang.customers.models import BIRTHDAY_FIELDS, Customer
 from yutang.followups.models import FollowUp, FollowUpChannel
-from yutang.lib.cncalendar import holidays_between, lunar_label, next_birthday
+from yutang.lib.cncalendar import holidays_between, lunar_label
 from yutang.orders.models import Order, OrderLine, lasting_days
 from yutang.orders.models import Status as OrderStatus
 from yutang.rules.models import Rules
@@ -139,20 +139,19 @@ def _followup_due(customers: QuerySet[Customer], today: date, wanted: Wanted) ->
 def _birthdays(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
     start = today - timedelta(days=BELATED_DAYS)
     horizon = today + timedelta(days=rules.birthday_lead_days)
-    for pk, birthday, calendar in customers.filter(birthday__isnull=False).values_list(
-        "id", "birthday", "birthday_calendar"
+    for customer in customers.filter(birthday_month__isnull=False, birthday_day__isnull=False).only(
+        *BIRTHDAY_FIELDS
     ):
-        lunar = calendar == "lunar"
-        assert birthday is not None
         try:
-            day = next_birthday(birthday, lunar=lunar, on_or_after=start)
+            day = customer.next_birthday(start)
         except ValueError:
             continue  # outside the lunar calendar's range: nothing to celebrate we can compute
-        if day <= horizon:
+        if day is not None and day <= horizon:
+            lunar = customer.lunar_birthday
             data = {"day": day.isoformat(), "lunar": lunar}
             if lunar:
                 data["lunar_label"] = lunar_label(day)
-            wanted[(pk, Kind.BIRTHDAY, f"birthday:{day.isoformat()}")] = (day, data, None)
+            wanted[(customer.pk, Kind.BIRTHDAY, f"birthday:{day.isoformat()}")] = (day, data, None)
 
 
 def _holidays(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:

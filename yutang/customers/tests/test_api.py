@@ -197,7 +197,13 @@ class ObjectTests(ApiTestCase):
     def test_a_patch_keeps_what_it_leaves_out_and_null_clears(self) -> None:
         tag = make_tag("宝妈")
         Customer.objects.filter(pk=self.customer.pk).update(
-            vip=True, do_not_disturb=True, birthday="1990-05-01", channel=channel(), grade="A"
+            vip=True,
+            do_not_disturb=True,
+            birthday_year=1990,
+            birthday_month=5,
+            birthday_day=1,
+            channel=channel(),
+            grade="A",
         )
         self.customer.tags.add(tag)
         url = f"/api/customers/{self.customer.pk}"

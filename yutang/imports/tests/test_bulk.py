@@ -32,7 +32,7 @@ def varied_rows(owner_id: int, channel_id: int) -> list[dict[str, Any]]:
             "phone": "13800138000",
             "owner_id": owner_id,
             "gender": Gender.MALE,
-            "birthday": date(1990, 5, 20),
+            "added_on": date(1990, 5, 20),
             "channel_id": channel_id,
             "deal_amount": Decimal("12.50"),
             "notes": "=1+1 '引号' \\ 反斜杠",

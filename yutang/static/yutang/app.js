@@ -186,3 +186,43 @@ function watchScrollers(root) {
 
 document.addEventListener("DOMContentLoaded", () => watchScrollers(document));
 document.addEventListener("htmx:afterSettle", (event) => watchScrollers(event.target));
+
+// The birthday: with the lunar calendar chosen, the month and day options read 正月…腊月 and
+// 初一…三十 (day 31 is hidden), and the leap-month box shows; with the solar one, 1–12 and 1–31.
+function showBirthdayCalendar(box) {
+  const calendar = box.querySelector('select[name="birthday_calendar"]');
+  if (!calendar) return;
+  const lunar = calendar.value === "lunar";
+  for (const option of box.querySelectorAll("option[data-lunar]")) {
+    option.textContent = lunar ? option.dataset.lunar : option.dataset.solar;
+  }
+  const day = box.querySelector('select[name="birthday_day"]');
+  const day31 = day && day.querySelector('option[value="31"]');
+  if (day31) {
+    day31.hidden = day31.disabled = lunar;
+    if (lunar && day.value === "31") day.value = "";
+  }
+  for (const only of box.querySelectorAll("[data-lunar-only]")) {
+    only.hidden = !lunar;
+    const leap = only.querySelector("input[type=checkbox]");
+    if (leap && !lunar) leap.checked = false;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll("[data-birthday]")) showBirthdayCalendar(box);
+});
+document.addEventListener("change", (event) => {
+  const box = event.target.closest("[data-birthday]");
+  if (box && event.target.name === "birthday_calendar") showBirthdayCalendar(box);
+});
+
+// The folded tag chips of the customer form say how many are chosen.
+document.addEventListener("change", (event) => {
+  const fold = event.target.closest('[data-fold="tags"]');
+  if (!fold) return;
+  const count = fold.querySelector("[data-chosen-count]");
+  const chosen = fold.querySelectorAll('input[name="tags"]:checked').length;
+  if (count) count.textContent = count.dataset.template.replace("{n}", chosen);
+});
+

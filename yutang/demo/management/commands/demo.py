@@ -20,6 +20,7 @@ from yutang.accounts.models import Role, User
 from yutang.analytics.actions import refresh_all_stats, refresh_value_classes
 from yutang.analytics.lifecycle import refresh_lifecycles
 from yutang.customers.models import (
+    BIRTHDAY_FIELDS,
     Activity,
     ActivityKind,
     BirthdayCalendar,
@@ -162,6 +163,15 @@ def allow_hosts(hosts: list[str]) -> None:
     os.environ["YUTANG_ALLOWED_HOSTS"] = ",".join(allowed)
 
 
+def _birthday(born: date | None, *, lunar: bool) -> dict[str, Any]:
+    """The birthday fields of a customer born on `born` who celebrates the lunar or solar day."""
+    customer = Customer(
+        birthday_calendar=BirthdayCalendar.LUNAR if lunar else BirthdayCalendar.SOLAR
+    )
+    customer.birthday = born
+    return {field: getattr(customer, field) for field in BIRTHDAY_FIELDS}
+
+
 class Command(BaseCommand):
     help = "Prepare a demo pond (users, 1,600 customers) on this database and serve it."
 
@@ -288,10 +298,7 @@ class Command(BaseCommand):
                     gender=weighted(
                         rng, [(Gender.FEMALE, 70), (Gender.MALE, 22), (Gender.UNKNOWN, 8)]
                     ),
-                    birthday=birthday,
-                    birthday_calendar=BirthdayCalendar.LUNAR
-                    if birthday and rng.random() < 0.2
-                    else BirthdayCalendar.SOLAR,
+                    **_birthday(birthday, lunar=bool(birthday) and rng.random() < 0.2),
                     province=province,
                     city=city,
                     district=district,
