@@ -576,6 +576,8 @@ class ActivityKind(models.TextChoices):
     FOLLOWUP = "followup", _("follow-up")
     ORDER = "order", _("order")
     ORDER_STATUS = "order_status", _("order status")
+    SHIPPING = "shipping", _("shipping details")
+    DEAL_WON = "deal_won", _("deal won")
     COST = "cost", _("cost of keeping")
     TOUCHPOINT = "touchpoint", _("touchpoint")
     PAYMENT = "payment", _("payment")

@@ -106,8 +106,16 @@ def place_order(
 
 @transaction.atomic
 def change_order_status(
-    *, order: Order, status: str, actor: User | None, at: datetime | None = None
+    *,
+    order: Order,
+    status: str,
+    actor: User | None,
+    at: datetime | None = None,
+    courier: str | None = None,
+    tracking_number: str | None = None,
 ) -> Order:
+    """Move the order on. Shipping takes the courier and the tracking number in the same step
+    (None keeps what the order has), so the shipping notice has them from the start."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if status not in TRANSITIONS.get(order.status, set()):
         allowed = "、".join(status_label(s) for s in order.allowed_next()) or _("none")
@@ -122,9 +130,24 @@ def change_order_status(
     old = order.status
     order.status = status
     setattr(order, f"{status}_at", at)
-    order.save(update_fields=["status", f"{status}_at"])
+    fields = ["status", f"{status}_at"]
+    shipping: dict[str, str] = {}
+    if status == OrderStatus.SHIPPED:
+        if courier is not None:
+            order.courier = courier
+        if tracking_number is not None:
+            order.tracking_number = tracking_number
+        fields += ["courier", "tracking_number"]
+        shipping = {"courier": order.courier, "tracking_number": order.tracking_number}
+    order.save(update_fields=fields)
     log_activity(
-        order.customer, ActivityKind.ORDER_STATUS, actor, order=order.pk, old=old, new=status
+        order.customer,
+        ActivityKind.ORDER_STATUS,
+        actor,
+        order=order.pk,
+        old=old,
+        new=status,
+        **shipping,
     )
     after_order_change(order, actor)
     return order
@@ -134,8 +157,19 @@ def change_order_status(
 def update_shipping(
     *, order: Order, courier: str, tracking_number: str, actor: User | None
 ) -> Order:
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if (order.courier, order.tracking_number) == (courier, tracking_number):
+        return order
     order.courier, order.tracking_number = courier, tracking_number
     order.save(update_fields=["courier", "tracking_number"])
+    log_activity(
+        order.customer,
+        ActivityKind.SHIPPING,
+        actor,
+        order=order.pk,
+        courier=courier,
+        tracking_number=tracking_number,
+    )
     # The shipping notice tells the tracking number.
     refresh_customers([order.customer_id])
     return order

@@ -22,7 +22,7 @@ from yutang.lib.ids import page_slice, parse_id
 
 from . import actions
 from .access import get_order_for
-from .forms import LineForm, OrderForm
+from .forms import LineForm, OrderForm, ShippingForm
 from .models import Order, OrderQuerySet
 from .models import Status as OrderStatus
 
@@ -50,6 +50,10 @@ class OrderIn(Schema):
 class StatusIn(Schema):
     status: str
     at: datetime | None = None
+    # Shipping takes both in the same step; left out, the order's own (a courier it was placed
+    # with) stand, and are checked as the page checks them.
+    courier: str | None = None
+    tracking_number: str | None = None
 
 
 class LineOut(Schema):
@@ -204,8 +208,19 @@ def set_status(request: HttpRequest, order_id: int, payload: StatusIn) -> Any:
     order = get_order_for(user, order_id, queryset=_with_lines())
     if payload.status not in OrderStatus.values:
         return field_errors({"status": [_("Unknown status.")]})
+    shipping: dict[str, str] = {}
+    if payload.status == OrderStatus.SHIPPED and payload.status in order.allowed_next():
+        given = payload.dict(include={"courier", "tracking_number"}, exclude_none=True)
+        shipping = validate(
+            ShippingForm,
+            given,
+            initial={"courier": order.courier, "tracking_number": order.tracking_number},
+            current=order.courier,
+        ).cleaned_data
     try:
-        actions.change_order_status(order=order, status=payload.status, actor=user, at=payload.at)
+        actions.change_order_status(
+            order=order, status=payload.status, actor=user, at=payload.at, **shipping
+        )
     except actions.OrderError as exc:
         return field_errors({"status": [str(exc)]})
     return get_order_for(user, order.pk, queryset=_with_lines())

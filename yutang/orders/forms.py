@@ -4,12 +4,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from yutang.catalog.models import Product
 
-from .models import START_STATUSES, CostKind, CustomerCost, PaymentMethod, Status
+from .models import START_STATUSES, CostKind, Courier, CustomerCost, Order, PaymentMethod, Status
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MONEY_INPUT = forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"})
@@ -83,14 +84,49 @@ class BaseLineFormSet(forms.BaseFormSet):
 LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=3)
 
 
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices)
-    at = forms.DateTimeField(required=False, widget=LOCAL_DATETIME)
+def _max_length(name: str) -> int:
+    field = Order._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
 
 
 class ShippingForm(forms.Form):
-    courier = forms.CharField(label=_("courier"), max_length=32, required=False)
-    tracking_number = forms.CharField(label=_("tracking number"), max_length=40, required=False)
+    """The courier, from the list, and the tracking number, which every courier but “other”
+    (a hand delivery) needs. A courier the order already has from before the list (“顺丰速运”)
+    stays a choice, so that correcting its number does not force a new courier."""
+
+    courier = forms.ChoiceField(label=_("courier"), choices=[*BLANK_CHOICE_DASH, *Courier.choices])
+    tracking_number = forms.CharField(
+        label=_("tracking number"), max_length=_max_length("tracking_number"), required=False
+    )
+
+    def __init__(self, *args: Any, current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["courier"]
+        assert isinstance(field, forms.ChoiceField)
+        if current and current not in Courier.values:
+            field.choices = [*BLANK_CHOICE_DASH, *Courier.choices, (current, current)]
+        field.widget.attrs["autocomplete"] = "off"
+        self.fields["tracking_number"].widget.attrs.update(
+            {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        )
+
+    def clean_tracking_number(self) -> str:
+        return "".join(self.cleaned_data["tracking_number"].split())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        courier = data.get("courier")
+        if courier and courier != Courier.OTHER and not data.get("tracking_number"):
+            self.add_error(
+                "tracking_number", _("Type the tracking number (or choose “other” for no number).")
+            )
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    at = forms.DateTimeField(required=False, widget=LOCAL_DATETIME)
 
 
 class CostForm(forms.ModelForm):

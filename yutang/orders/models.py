@@ -58,6 +58,22 @@ class PaymentMethod(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class Courier(models.TextChoices):
+    """The couriers a seller picks from when shipping. A value is the name the customer reads in
+    the shipping notice; an order keeps any courier it was given before the list existed."""
+
+    SF = "顺丰", "顺丰"
+    ZTO = "中通", "中通"
+    YTO = "圆通", "圆通"
+    YUNDA = "韵达", "韵达"
+    STO = "申通", "申通"
+    JT = "极兔", "极兔"
+    EMS = "邮政EMS", "邮政EMS"
+    JD = "京东", "京东"
+    # A hand delivery, a local runner: the only one that may ship without a tracking number.
+    OTHER = "其他", _("other (no tracking number needed)")
+
+
 class OrderQuerySet(models.QuerySet["Order"]):
     def visible_to(self, user: User) -> OrderQuerySet:
         return self.filter(customer__in=Customer.objects.visible_to(user))

@@ -70,7 +70,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_order_for(request_user(request), pk)
+    return _detail(request, get_order_for(request_user(request), pk))
+
+
+def _detail(
+    request: HttpRequest, order: Order, ship_form: ShippingForm | None = None
+) -> HttpResponse:
+    """The order page; `ship_form` is a shipping step refused, shown open with its errors."""
     prefetch_related_objects(
         [order], Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
     )
@@ -86,10 +92,20 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_statuses": [
                 (s, label) for s, label in Status.choices if s in order.allowed_next()
             ],
+            "can_ship": Status.SHIPPED in order.allowed_next(),
+            "ship_form": ship_form
+            or ShippingForm(
+                initial={"courier": order.courier, "tracking_number": order.tracking_number},
+                current=order.courier,
+                prefix="ship",
+            ),
+            "shipped": order.shipped_at is not None or bool(order.courier or order.tracking_number),
             "shipping_form": ShippingForm(
-                initial={"courier": order.courier, "tracking_number": order.tracking_number}
+                initial={"courier": order.courier, "tracking_number": order.tracking_number},
+                current=order.courier,
             ),
         },
+        status=200 if ship_form is None else 422,
     )
 
 
@@ -143,9 +159,19 @@ def order_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Unknown status or a date in the wrong format."))
         return redirect(order)
+    shipping: dict[str, str] = {}
+    if form.cleaned_data["status"] == Status.SHIPPED and Status.SHIPPED in order.allowed_next():
+        ship_form = ShippingForm(request.POST, current=order.courier, prefix="ship")
+        if not ship_form.is_valid():
+            return _detail(request, order, ship_form)
+        shipping = ship_form.cleaned_data
     try:
         actions.change_order_status(
-            order=order, status=form.cleaned_data["status"], actor=user, at=form.cleaned_data["at"]
+            order=order,
+            status=form.cleaned_data["status"],
+            actor=user,
+            at=form.cleaned_data["at"],
+            **shipping,
         )
     except actions.OrderError as exc:
         messages.error(request, str(exc))
@@ -162,12 +188,12 @@ def order_status(request: HttpRequest, pk: int) -> HttpResponse:
 def order_shipping(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     order = get_order_for(user, pk)
-    form = ShippingForm(request.POST)
+    form = ShippingForm(request.POST, current=order.courier)
     if form.is_valid():
         actions.update_shipping(order=order, actor=user, **form.cleaned_data)
         messages.success(request, _("Shipping details saved."))
     else:
-        messages.error(request, _("Courier or tracking number too long."))
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect(order)
 
 

@@ -48,6 +48,17 @@ def _products(data: Data) -> str:
     return "、".join(data.get("products", []))
 
 
+def _shipment(data: Data) -> str:
+    """The courier and the tracking number as a clause of the shipping notice, ending with its
+    comma, or nothing: a parcel without a number never reads “单号 ，”."""
+    courier = data.get("courier") or ""
+    courier = "" if courier == "其他" else courier
+    number = data.get("tracking_number") or ""
+    if number:
+        return f"{courier} 单号 {number}，".lstrip()
+    return f"走的{courier}，" if courier else ""
+
+
 # Every placeholder a message may use and where its value comes from: the customer, or the
 # touchpoint's data as its derivation filled it. Any other {word} stays as typed, so a typo
 # shows. No kind fills 金额 yet: it renders empty.
@@ -58,6 +69,7 @@ PLACEHOLDERS: dict[str, Callable[[Named, Data], str]] = {
     "商品": lambda customer, data: _products(data) or _("the product"),
     "快递公司": lambda customer, data: data.get("courier") or "",
     "快递单号": lambda customer, data: data.get("tracking_number") or "",
+    "快递信息": lambda customer, data: _shipment(data),
     "上次购买": lambda customer, data: data.get("last_purchase", ""),
     "节日": lambda customer, data: data.get("holiday", ""),
     "下一步": lambda customer, data: data.get("next_step", ""),
@@ -208,11 +220,9 @@ KINDS: dict[str, KindSpec] = {
             deadline=True,
             shelf_life=3,
             urgency=0.9,
-            default_template=(
-                "{称呼}，您的{商品}已经发货啦！{快递公司} 单号 {快递单号}，注意查收哦～"
-            ),
+            default_template=("{称呼}，您的{商品}已经发货啦！{快递信息}注意查收哦～"),
             reason=_shipping_notice,
-            own_placeholders=("快递公司", "快递单号"),
+            own_placeholders=("快递公司", "快递单号", "快递信息"),
         ),
         KindSpec(
             Kind.DELIVERY_CARE,

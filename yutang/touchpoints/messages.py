@@ -9,6 +9,10 @@ from .kinds import KINDS, PLACEHOLDERS
 from .models import MessageTemplate, Touchpoint
 
 PLACEHOLDER = re.compile(r"\{([^{}\s]{1,8})\}")
+# The shipping notice's courier and number as templates wrote them before {快递信息}: read as
+# {快递信息}, which leaves the clause out when there is no number, so that a template the owner
+# saved long ago never tells a customer "单号 ，".
+OLD_SHIPMENT = re.compile(r"(?:\{快递公司\}\s*)?单号[\s:：]*\{快递单号\}\s*[，,]?")
 
 
 def context_for(touchpoint: Touchpoint) -> dict[str, str]:
@@ -18,6 +22,7 @@ def context_for(touchpoint: Touchpoint) -> dict[str, str]:
 
 def render(text: str, context: dict[str, str]) -> str:
     """Fill the known placeholders; an unknown one stays as typed, so a typo shows."""
+    text = OLD_SHIPMENT.sub("{快递信息}", text)
     return PLACEHOLDER.sub(lambda m: context.get(m.group(1), m.group(0)), text)
 
 

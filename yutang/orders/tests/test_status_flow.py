@@ -48,6 +48,8 @@ class FlowTestCase(BaseTestCase):
 
     def move(self, order: Order, status: str, at: str | None = None) -> Any:
         body: dict[str, Any] = {"status": status}
+        if status == "shipped":  # shipping asks for the courier and the number in the same step
+            body.update(courier="顺丰", tracking_number="SF1")
         if at is not None:
             body["at"] = at
         return self.client.post(
@@ -56,6 +58,10 @@ class FlowTestCase(BaseTestCase):
             content_type="application/json",
             headers={**self.bearer(self.bob), "Accept-Language": "en"},
         )
+
+
+# What the page's shipping step posts beside the status.
+SHIP = {"ship-courier": "顺丰", "ship-tracking_number": "SF1"}
 
 
 def snapshot(order: Order) -> dict[str, Any]:
@@ -149,7 +155,11 @@ class StepTimeTests(FlowTestCase):
         shipped = timezone.localtime(self.start + timedelta(days=1)).replace(second=0)
         response = self.client.post(
             f"/orders/{order.pk}/status/",
-            {"status": "shipped", "at": shipped.strftime("%Y-%m-%dT%H:%M")},
+            {
+                "status": "shipped",
+                "at": shipped.strftime("%Y-%m-%dT%H:%M"),
+                **SHIP,
+            },
         )
         assert response.status_code == 302 and response["Location"] == f"/orders/{order.pk}/"
         order.refresh_from_db()
@@ -161,7 +171,7 @@ class StepTimeTests(FlowTestCase):
         self.client.cookies.load({"django_language": "en"})
         earlier = timezone.localtime(self.start - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
         cases = [
-            ({"status": "shipped", "at": earlier}, "A step cannot happen before the step"),
+            ({"status": "shipped", "at": earlier, **SHIP}, "A step cannot happen before the step"),
             ({"status": "unpaid"}, "cannot become"),
             ({"status": "flying"}, "Unknown status or a date in the wrong format."),
             ({"status": "shipped", "at": "2024-13-45"}, "Unknown status or a date in the wrong"),

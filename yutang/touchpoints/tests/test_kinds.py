@@ -19,7 +19,7 @@ from yutang.touchpoints.kinds import (
     Kind,
     KindSpec,
 )
-from yutang.touchpoints.messages import PLACEHOLDER, reason
+from yutang.touchpoints.messages import PLACEHOLDER, message, reason
 from yutang.touchpoints.models import MessageTemplate, Touchpoint
 
 # Everything a derivation may put into a touchpoint's data, filled in.
@@ -144,6 +144,29 @@ class KindPartsInUseTests(BaseTestCase):
         rows = {kind: (text, hint) for kind, _label, text, hint in page.context["rows"]}
         assert list(rows) == Kind.values
         assert rows[Kind.HOLIDAY][0] == KINDS[Kind.HOLIDAY].default_template
-        assert rows[Kind.SHIPPING_NOTICE][1] == "{称呼} {昵称} {姓名} {商品} {快递公司} {快递单号}"
+        assert rows[Kind.SHIPPING_NOTICE][1] == (
+            "{称呼} {昵称} {姓名} {商品} {快递公司} {快递单号} {快递信息}"
+        )
         assert "{快递单号}" not in rows[Kind.BIRTHDAY][1]
         assert MessageTemplate.objects.filter(kind=Kind.HOLIDAY).count() == 0
+
+
+class ShippingNoticeWithoutNumberTests(BaseTestCase):
+    """The shipping notice never reads “单号 ，” (issue 18, item 13)."""
+
+    def test_it_leaves_the_number_out_when_there_is_none(self) -> None:
+        customer = make_customer(self.bob, "小美", name="王美")
+        text = KINDS[Kind.SHIPPING_NOTICE].default_template
+        old = "{称呼}，您的{商品}已经发货啦！{快递公司} 单号 {快递单号}，注意查收哦～"
+        for template in (text, old):
+            for data, expected in (
+                ({"courier": "顺丰", "tracking_number": "SF1"}, "已经发货啦！顺丰 单号 SF1，注意"),
+                ({"courier": "其他", "tracking_number": "A1"}, "已经发货啦！单号 A1，注意"),
+                ({"courier": "其他"}, "已经发货啦！注意查收哦～"),
+                ({"courier": "", "tracking_number": ""}, "已经发货啦！注意查收哦～"),
+                ({"courier": "顺丰速运"}, "已经发货啦！走的顺丰速运，注意查收哦～"),
+            ):
+                tp = Touchpoint(customer=customer, kind=Kind.SHIPPING_NOTICE, data=data)
+                rendered = message(tp, {Kind.SHIPPING_NOTICE: template})
+                assert expected in rendered, (template, data, rendered)
+                assert "单号 ，" not in rendered and "单号，" not in rendered
