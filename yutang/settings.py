@@ -90,6 +90,7 @@ MIDDLEWARE = [
 CUSTOMER_REFRESH = (
     "yutang.orders.derived.refresh_consumed",
     "yutang.touchpoints.derive.refresh_customer_touchpoints",
+    "yutang.analytics.deals.close_won_deals",
     "yutang.analytics.lifecycle.refresh_customer_lifecycles",
     "yutang.analytics.actions.refresh_customer_stats",
 )

@@ -275,7 +275,10 @@ def _refresh_derived(customer: Customer) -> None:
     lifecycle, statistics, touchpoints)."""
     latest = customer.followups.exclude(stage="").order_by("-at", "-id").first()
     if latest is not None:
-        customer.stage, customer.deal_amount = latest.stage, latest.amount
+        # A deal a paid order won is closed: out of the pipeline.
+        won = latest.won_at is not None
+        customer.stage = "" if won else latest.stage
+        customer.deal_amount = None if won else latest.amount
         customer.save(update_fields=["stage", "deal_amount"])
     refresh_customers([customer.pk])
     customer.refresh_from_db(fields=["consumed", "lifecycle"])

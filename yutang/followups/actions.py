@@ -9,7 +9,7 @@ from django.utils import timezone
 from yutang.accounts.models import User
 from yutang.customers.actions import log_activity
 from yutang.customers.derived import refresh_customers
-from yutang.customers.models import ActivityKind, Customer
+from yutang.customers.models import ActivityKind, Customer, Stage
 
 from .models import FollowUp
 
@@ -62,7 +62,9 @@ def log_followup(
 
 
 def suggested_grade(customer: Customer) -> str | None:
-    """A consultation suggests A (seed 000); the seller decides."""
+    """A consultation suggests A (seed 000), grade A being “can close soon”: that is stage a
+    (small doubts left, closes next time). Stage b is a customer not yet convinced, and one
+    such conversation is no reason to push for the order. The seller decides."""
     if customer.grade in ("AA", "A") or customer.consumed:
         return None
-    return "A" if customer.stage in ("a", "b") else None
+    return "A" if customer.stage == Stage.A else None

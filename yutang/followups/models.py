@@ -44,6 +44,9 @@ class FollowUp(models.Model):
     )
     # Blank for a touch that says nothing about the deal (a shipping notice sent, say).
     stage = models.CharField(_("deal stage"), max_length=1, choices=Stage.choices, blank=True)
+    # When a paid order closed the deal this conversation left open (成交): the customer is out
+    # of the pipeline until a new conversation opens another deal.
+    won_at = models.DateTimeField(_("deal won"), null=True, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
 
     objects = FollowUpQuerySet.as_manager()

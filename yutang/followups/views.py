@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +15,7 @@ from yutang.rules.models import Rules
 
 from .actions import log_followup
 from .forms import FollowUpForm
+from .models import FollowUp
 from .queries import pipeline_forecast
 
 PIPELINE_COLUMN_SIZE = 20
@@ -32,6 +35,9 @@ def followup_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
 def pipeline(request: HttpRequest) -> HttpResponse:
     visible = Customer.objects.visible_to(request_user(request))
     forecast = pipeline_forecast(visible, Rules.current())
+    # The next contact date each card shows: the latest conversation's, as the workbench reads it.
+    latest = FollowUp.objects.filter(customer=OuterRef("pk")).order_by("-at", "-id")
+    cards = visible.annotate(next_contact_on=Subquery(latest.values("next_contact_on")[:1]))
     columns = [
         {
             "stage": row.stage,
@@ -41,7 +47,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
             "probability": int(row.probability * 100),
             "forecast": row.forecast,
             "customers": list(
-                visible.filter(stage=row.stage).order_by("-deal_amount", "-updated")[
+                cards.filter(stage=row.stage).order_by("-deal_amount", "-updated")[
                     :PIPELINE_COLUMN_SIZE
                 ]
             ),
@@ -52,7 +58,13 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "followups/pipeline.html",
-        {"columns": columns, "total": forecast.total, "active": active, "stages": Stage.choices},
+        {
+            "columns": columns,
+            "total": forecast.total,
+            "active": active,
+            "stages": Stage.choices,
+            "today": timezone.localdate(),
+        },
     )
 
 
