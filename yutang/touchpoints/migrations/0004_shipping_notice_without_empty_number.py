@@ -18,5 +18,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("touchpoints", "0002_default_message_templates")]
+    dependencies = [("touchpoints", "0003_expired_state")]
     operations = [migrations.RunPython(forward, backward)]

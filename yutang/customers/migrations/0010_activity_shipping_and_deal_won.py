@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0008_customerstats_from_analytics'),
+        ('customers', '0009_customer_birthday_parts'),
     ]
 
     operations = [
