@@ -199,6 +199,7 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         fields = [
             "nickname",
             "name",
+            "salutation",
             "phone",
             "wechat_id",
             "gender",
