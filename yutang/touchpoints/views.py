@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST
 from yutang.accounts.access import request_user
 from yutang.accounts.models import User
 from yutang.accounts.views import owner_required
+from yutang.catalog.models import Product
 from yutang.customers.models import Customer
 from yutang.lib.ids import parse_id
+from yutang.orders.models import OrderLine
 from yutang.rules.models import Rules
 
 from . import actions
@@ -115,9 +117,29 @@ def _preview_touchpoints(user: User, customer: Customer | None) -> dict[str, Tou
         found.setdefault(tp.kind, tp)
     fallback = customer or Customer.objects.visible_to(user).order_by("-created").first()
     if fallback is not None:
+        data = _sample_data(fallback)
         for kind in KINDS:
-            found.setdefault(kind, Touchpoint(customer=fallback, kind=kind, data={}))
+            found.setdefault(kind, Touchpoint(customer=fallback, kind=kind, data=data))
     return found
+
+
+def _sample_data(customer: Customer) -> dict[str, object]:
+    """What a touchpoint about this customer could say: their last order's products (or the
+    catalog's first), and an example parcel and holiday."""
+    lines = OrderLine.objects.filter(order__customer=customer).order_by("-order_id", "id")
+    products = [line.product for line in lines.select_related("product")[:3]]
+    if not products:
+        products = list(Product.objects.filter(active=True)[:1])
+    today = timezone.localdate()
+    return {
+        "products": [p.name for p in products],
+        "short_products": list(dict.fromkeys(p.message_name for p in products)),
+        "courier": "顺丰速运",
+        "tracking_number": "SF1234567890",
+        "holiday": "春节",
+        "use_up": (today + timedelta(days=3)).isoformat(),
+        "last_purchase": (today - timedelta(days=27)).isoformat(),
+    }
 
 
 def rules_settings(request: HttpRequest) -> HttpResponse:

@@ -245,7 +245,12 @@ class TemplateEditorTests(BaseTestCase):
         assert not MessageTemplate.objects.filter(kind=Kind.BIRTHDAY).exists()
         page = self.client.get(f"/touchpoints/settings/?customer={customer.pk}")
         rows = {row.kind: row for row in page.context["rows"]}
-        assert rows[Kind.HOLIDAY].preview.startswith("姜娜洋，")
+        # Kinds this customer has no touchpoint of yet read with example data, never blanks.
+        assert rows[Kind.HOLIDAY].preview.startswith("姜娜洋，春节快乐！")
+        paid_order(customer, mask("面膜"), 2, "2026-03-01")
+        page = self.client.get(f"/touchpoints/settings/?customer={customer.pk}")
+        rows = {row.kind: row for row in page.context["rows"]}
+        assert "上次的面膜用得还习惯吗" in rows[Kind.REACTIVATION].preview
 
 
 class FirstDefaultsMigrationTests(BaseTestCase):
