@@ -47,6 +47,8 @@ def unknown_placeholders(kind: str, text: str) -> list[str]:
 
 def check_template(kind: str, text: str) -> str:
     """Why this text cannot be the kind's message, in words for the owner; empty when it can."""
+    if "｛" in text or "｝" in text:
+        return _("Write placeholders with half-width braces, as {称呼}.")
     unknown = unknown_placeholders(kind, text)
     if unknown:
         return _("Unknown placeholder %(unknown)s. This message can use: %(valid)s") % {

@@ -218,6 +218,9 @@ class TemplateEditorTests(BaseTestCase):
         data["template-birthday"] = "{称呼}生日快乐！{"
         page = self.client.post("/touchpoints/settings/", data).content.decode()
         assert "有一个括号没有配对" in page
+        data["template-birthday"] = "｛称呼｝生日快乐！"
+        page = self.client.post("/touchpoints/settings/", data).content.decode()
+        assert "占位符要用半角括号" in page
 
     def test_an_emptied_message_returns_to_the_built_in_one(self) -> None:
         MessageTemplate.objects.update_or_create(
