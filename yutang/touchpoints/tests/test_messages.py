@@ -258,7 +258,7 @@ class TemplateEditorTests(BaseTestCase):
 
 class FirstDefaultsMigrationTests(BaseTestCase):
     def test_saved_first_defaults_follow_the_built_in_ones(self) -> None:
-        # The database of every test is migrated: 0002 seeded, 0003 let the seeds go.
+        # The database of every test is migrated: 0002 seeded, 0004 let the seeds go.
         assert not MessageTemplate.objects.exists()
         tp = Touchpoint(customer=make_customer(self.bob, "小美"), kind=Kind.BIRTHDAY)
         assert message(tp) == KINDS[Kind.BIRTHDAY].default_template.replace("{称呼}", "小美")

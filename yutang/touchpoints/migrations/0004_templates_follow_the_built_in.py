@@ -39,5 +39,5 @@ def follow_the_built_in(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("touchpoints", "0002_default_message_templates")]
+    dependencies = [("touchpoints", "0003_expired_state")]
     operations = [migrations.RunPython(follow_the_built_in, migrations.RunPython.noop)]
