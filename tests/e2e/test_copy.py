@@ -37,7 +37,7 @@ def _workbench_card(live_server: Any, phone: Any) -> Any:
 
 def _edit(card: Any) -> str:
     box = card.locator("textarea.msgtext")
-    assert box.input_value().startswith("给王美打个电话")
+    assert box.input_value().startswith("给小美打个电话")
     box.click()
     box.press("Control+End")
     box.type(ADDED)

@@ -48,7 +48,7 @@ def test_it_works_through_the_morning_list_and_an_order(live_server: Any, phone:
     card.locator("button.copy").click()
     phone.wait_for_selector("button.copy.done")
     copied = phone.evaluate("window.copiedText")
-    assert copied.startswith("给王美打个电话")
+    assert copied.startswith("给小美打个电话")
     card.locator("button.primary").click()
     phone.wait_for_selector(".messages li")
     assert phone.locator("article.todo").count() == 0

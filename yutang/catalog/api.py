@@ -22,6 +22,7 @@ router: Router = Router(tags=["products"])
 class ProductOut(Schema):
     id: int
     name: str
+    short_name: str
     sku: str
     price: Decimal
     cost: Decimal

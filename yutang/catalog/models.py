@@ -7,11 +7,21 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from yutang.lib.names import default_short_name
+
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 
 
 class Product(models.Model):
     name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "How messages name it, e.g. 面膜. Blank: the name without brackets and quantity."
+        ),
+    )
     sku = models.CharField(_("SKU"), max_length=40, unique=True)
     price = models.DecimalField(_("retail price"), **MONEY)  # type: ignore[arg-type]
     cost = models.DecimalField(_("unit cost"), default=Decimal(0), **MONEY)  # type: ignore[arg-type]
@@ -47,3 +57,8 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def message_name(self) -> str:
+        """The product as a message to the customer names it."""
+        return self.short_name or default_short_name(self.name)

@@ -51,6 +51,7 @@ class CustomerOut(Schema):
     id: int
     nickname: str
     name: str
+    salutation: str
     wechat_id: str
     phone: str
     gender: str

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yutang.accounts.models import User
 from yutang.lib.cncalendar import LUNAR_DAYS, LUNAR_MONTHS, lunar_month_days, to_lunar
 from yutang.lib.ids import parse_id
+from yutang.lib.names import default_salutation
 from yutang.lib.phones import PhoneError, normalize_phone
 
 from .filters import RFM_CHOICES, CustomerFilters
@@ -199,6 +200,7 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         fields = [
             "nickname",
             "name",
+            "salutation",
             "phone",
             "wechat_id",
             "gender",
@@ -252,6 +254,10 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
                 KEEP_HIDDEN_REFERRER,
             ]
         self.fields["owner"].queryset = owner_choices(user)  # type: ignore[attr-defined]
+        if self.instance.nickname:
+            # What a blank salutation means for this customer, right in the empty box.
+            default = default_salutation(self.instance.nickname) or "亲"
+            self.fields["salutation"].widget.attrs["placeholder"] = default
         channels = Channel.objects.filter(active=True)
         if self.instance.channel_id:
             channels = Channel.objects.filter(Q(active=True) | Q(pk=self.instance.channel_id))

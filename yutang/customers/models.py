@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from yutang.lib.cncalendar import from_lunar, month_day_label, next_birthday_of, to_lunar
+from yutang.lib.names import default_salutation
 from yutang.lib.pinyin import search_keys
 
 if TYPE_CHECKING:
@@ -282,6 +283,15 @@ BIRTHDAY_FIELDS = (
 class Customer(models.Model):
     nickname = models.CharField(_("nickname"), max_length=64)
     name = models.CharField(_("real name"), max_length=32, blank=True)
+    salutation = models.CharField(
+        _("salutation"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "How messages address them, e.g. 王姐, 小美, 亲. Blank: the nickname without sort "
+            "letters, emoji and shop words."
+        ),
+    )
     wechat_id = models.CharField(_("WeChat ID"), max_length=20, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
@@ -411,6 +421,12 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
+
+    @property
+    def addressed_as(self) -> str:
+        """How a message to the customer addresses them (称呼): the salutation the seller set,
+        else the nickname cleaned of sort prefixes, emoji and shop words, else 亲."""
+        return self.salutation or default_salutation(self.nickname) or "亲"
 
     def set_search_keys(self) -> None:
         self.search_pinyin = self.search_keys_of(self.nickname, self.name)

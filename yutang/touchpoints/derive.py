@@ -15,6 +15,7 @@ from django.utils import timezone
 from yutang.customers.models import BIRTHDAY_FIELDS, Customer
 from yutang.followups.models import FollowUp, FollowUpChannel
 from yutang.lib.cncalendar import holidays_between, lunar_label
+from yutang.lib.names import default_short_name
 from yutang.orders.models import Order, OrderLine, lasting_days
 from yutang.orders.models import Status as OrderStatus
 from yutang.rules.models import Rules
@@ -44,14 +45,23 @@ def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _products_by_order(order_ids: Iterable[int]) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = {}
+def _products_by_order(order_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
+    """Each order's products for the seller ("补水面膜（30天装）×3", in the reason) and as a
+    message to the customer names them ("面膜", in {商品}), each once."""
+    names: dict[int, dict[str, list[str]]] = {}
     for chunk in _chunks(list(order_ids)):
-        for order_id, name, qty in OrderLine.objects.filter(order_id__in=chunk).values_list(
-            "order_id", "product__name", "quantity"
+        for order_id, name, short, qty in OrderLine.objects.filter(order_id__in=chunk).values_list(
+            "order_id", "product__name", "product__short_name", "quantity"
         ):
-            names.setdefault(order_id, []).append(name if qty == 1 else f"{name}×{qty}")
+            found = names.setdefault(order_id, {"products": [], "short_products": []})
+            found["products"].append(name if qty == 1 else f"{name}×{qty}")
+            short = short or default_short_name(name)
+            if short not in found["short_products"]:
+                found["short_products"].append(short)
     return names
+
+
+NO_PRODUCTS: dict[str, list[str]] = {"products": [], "short_products": []}
 
 
 def _order_kinds(orders: QuerySet[Order], rules: Rules, as_of: datetime, wanted: Wanted) -> None:
@@ -77,7 +87,7 @@ def _order_kinds(orders: QuerySet[Order], rules: Rules, as_of: datetime, wanted:
     products = _products_by_order(r["id"] for r in rows)
     for row in rows:
         r: dict[str, Any] = dict(row)
-        data: dict[str, Any] = {"products": products.get(r["id"], [])}
+        data: dict[str, Any] = {**products.get(r["id"], NO_PRODUCTS)}
         if r["status"] == OrderStatus.UNPAID:
             kind, due = Kind.PAYMENT_REMINDER, _local(r["unpaid_at"] + hours)
             data["since"] = _local(r["unpaid_at"]).isoformat()
@@ -110,7 +120,7 @@ def _use_up_kinds(customers: QuerySet[Customer], rules: Rules, today: date, want
     for r in rows:
         use_up = _local(r["received"]) + timedelta(days=r["lasts"])
         data = {
-            "products": products.get(r["id"], []),
+            **products.get(r["id"], NO_PRODUCTS),
             "use_up": use_up.isoformat(),
             "last_purchase": _local(r["paid_at"]).isoformat(),
         }

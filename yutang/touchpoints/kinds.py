@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from yutang.lib.names import default_short_name
 
 Data = dict[str, Any]
 
@@ -42,6 +45,8 @@ class Named(Protocol):
     def name(self) -> str: ...
     @property
     def nickname(self) -> str: ...
+    @property
+    def addressed_as(self) -> str: ...
 
 
 def _products(data: Data) -> str:
@@ -59,20 +64,46 @@ def _shipment(data: Data) -> str:
     return f"走的{courier}，" if courier else ""
 
 
+def _short_products(data: Data) -> str:
+    """The products as the customer calls them ("面膜"), not as the catalog lists them;
+    touchpoints derived before short names existed clean their full names."""
+    short = data.get("short_products")
+    if short is None:
+        short = list(dict.fromkeys(default_short_name(p) for p in data.get("products", [])))
+    return "、".join(short)
+
+
+def _used_up(data: Data) -> str:
+    """Before the estimated use-up day it is running out; from that day on it should be gone."""
+    use_up, today = data.get("use_up"), data.get("today")
+    if use_up and today and today >= date.fromisoformat(use_up):
+        return "应该用完了吧"
+    return "快用完了吧"
+
+
+def _month_day(day: str) -> str:
+    """A date as a chat message says it: 3月5日."""
+    if not day:
+        return ""
+    on = date.fromisoformat(day)
+    return f"{on.month}月{on.day}日"
+
+
 # Every placeholder a message may use and where its value comes from: the customer, or the
-# touchpoint's data as its derivation filled it. Any other {word} stays as typed, so a typo
-# shows. No kind fills 金额 yet: it renders empty.
+# touchpoint's data as its derivation filled it (with "today", and the order's "total" when it
+# is about one). The settings page refuses any other {word}. The seller's private next step of
+# a follow-up is deliberately not one: it is the reason shown to the seller, never pasted.
 PLACEHOLDERS: dict[str, Callable[[Named, Data], str]] = {
-    "称呼": lambda customer, data: customer.name or customer.nickname,
+    "称呼": lambda customer, data: customer.addressed_as,
     "昵称": lambda customer, data: customer.nickname,
     "姓名": lambda customer, data: customer.name or customer.nickname,
-    "商品": lambda customer, data: _products(data) or _("the product"),
+    "商品": lambda customer, data: _short_products(data) or _("the product"),
     "快递公司": lambda customer, data: data.get("courier") or "",
     "快递单号": lambda customer, data: data.get("tracking_number") or "",
     "快递信息": lambda customer, data: _shipment(data),
-    "上次购买": lambda customer, data: data.get("last_purchase", ""),
+    "上次购买": lambda customer, data: _month_day(data.get("last_purchase", "")),
+    "用完了吧": lambda customer, data: _used_up(data),
     "节日": lambda customer, data: data.get("holiday", ""),
-    "下一步": lambda customer, data: data.get("next_step", ""),
     "金额": lambda customer, data: data.get("total", ""),
 }
 # What every kind's message may use: the customer's names, and 商品 (which falls back to "the
@@ -203,6 +234,7 @@ KINDS: dict[str, KindSpec] = {
                 "有任何疑问随时问我。"
             ),
             reason=_payment_reminder,
+            own_placeholders=("金额",),
         ),
         KindSpec(
             Kind.ORDER_REMINDER,
@@ -210,9 +242,10 @@ KINDS: dict[str, KindSpec] = {
             shelf_life=7,
             urgency=0.95,
             default_template=(
-                "{称呼}，上次聊到的{商品}给您留着呢，需要的话我现在帮您下单，当天就能安排发货～"
+                "{称呼}，上次聊到的{商品}给您留着呢，需要的话跟我说一声，我马上帮您下单～"
             ),
             reason=_order_reminder,
+            own_placeholders=("金额",),
         ),
         KindSpec(
             Kind.SHIPPING_NOTICE,
@@ -241,10 +274,11 @@ KINDS: dict[str, KindSpec] = {
             shelf_life=None,
             urgency=0.85,
             default_template=(
-                "{称呼}，算着时间您的{商品}快用完了吧？用着感觉怎么样？需要的话我提前给您备好货～"
+                "{称呼}，算着时间您的{商品}{用完了吧}？用着感觉怎么样？需要的话跟我说一声，"
+                "我给您备好货～"
             ),
             reason=_repurchase,
-            own_placeholders=("上次购买",),
+            own_placeholders=("上次购买", "用完了吧"),
         ),
         KindSpec(
             Kind.REACTIVATION,
@@ -252,30 +286,27 @@ KINDS: dict[str, KindSpec] = {
             shelf_life=90,
             urgency=0.6,
             default_template=(
-                "{称呼}，好久没聊啦，最近状态怎么样？上次的{商品}用得还习惯吗？"
-                "有新品和福利第一时间告诉您～"
+                "{称呼}，好久没聊啦，最近还好吗？上次的{商品}用得还习惯吗？有什么需要随时找我～"
             ),
             reason=_reactivation,
-            own_placeholders=("上次购买",),
+            own_placeholders=("上次购买", "用完了吧"),
         ),
         KindSpec(
             Kind.FOLLOWUP_DUE,
             transactional=False,
             shelf_life=None,
             urgency=0.8,
-            default_template="{称呼}，您好！上次我们聊到{下一步}，想跟您再确认一下，您看方便吗？",
+            # Not the seller's next step: that is a private note, shown to the seller as the
+            # reason.
+            default_template="{称呼}，您好！上次跟您聊的事，想再跟您确认一下，您看现在方便吗？",
             reason=_followup_due,
-            own_placeholders=("下一步",),
         ),
         KindSpec(
             Kind.BIRTHDAY,
             transactional=False,
             shelf_life=BELATED_DAYS,
             urgency=0.75,
-            default_template=(
-                "{称呼}，生日快乐！🎂 祝您天天开心、越来越好～"
-                "给您准备了一份生日小心意，记得找我领取哦！"
-            ),
+            default_template=("{称呼}，生日快乐！🎂 祝您新的一岁天天开心、万事顺意～"),
             reason=_birthday,
         ),
         KindSpec(
@@ -293,7 +324,8 @@ KINDS: dict[str, KindSpec] = {
             shelf_life=None,
             urgency=0.7,
             default_template=(
-                "给{称呼}打个电话：感谢长期支持，问问最近用{商品}的感受，告诉她 VIP 专属福利。"
+                "给{称呼}打个电话：感谢长期以来的支持，问问最近产品用得怎么样，"
+                "听听有什么需要和建议。"
             ),
             reason=_vip_call,
             channel="call",

@@ -1,26 +1,34 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.db import transaction
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yutang.accounts.access import request_user
+from yutang.accounts.models import User
 from yutang.accounts.views import owner_required
+from yutang.catalog.models import Product
+from yutang.customers.models import Customer
+from yutang.lib.ids import parse_id
+from yutang.orders.models import OrderLine
 from yutang.rules.models import Rules
 
 from . import actions
 from .access import get_touchpoint_for
 from .derive import ensure_derived
 from .kinds import KINDS
-from .messages import templates_by_kind
-from .models import MessageTemplate
+from .messages import check_template, message, templates_by_kind
+from .models import MessageTemplate, Touchpoint
 from .workbench import build_workbench
 
 
@@ -87,20 +95,100 @@ def _snooze_until(days: str, until: str) -> date | None:
 RulesForm = modelform_factory(Rules, exclude=[])
 
 
+@dataclass
+class TemplateRow:
+    kind: str
+    label: str
+    text: str
+    hint: str
+    error: str = ""
+    preview: str = ""
+    preview_for: str = ""
+
+
+def _preview_touchpoints(user: User, customer: Customer | None) -> dict[str, Touchpoint]:
+    """For each kind, a real touchpoint to preview its message on: the chosen customer's (or
+    anyone's) latest of that kind, else one about the customer with nothing derived yet."""
+    visible = Touchpoint.objects.visible_to(user).select_related("customer", "order")
+    if customer is not None:
+        visible = visible.filter(customer=customer)
+    found: dict[str, Touchpoint] = {}
+    for tp in visible.order_by("-id")[:500]:
+        found.setdefault(tp.kind, tp)
+    fallback = customer or Customer.objects.visible_to(user).order_by("-created").first()
+    if fallback is not None:
+        data = _sample_data(fallback)
+        for kind in KINDS:
+            found.setdefault(kind, Touchpoint(customer=fallback, kind=kind, data=data))
+    return found
+
+
+def _sample_data(customer: Customer) -> dict[str, object]:
+    """What a touchpoint about this customer could say: their last order's products (or the
+    catalog's first), and an example parcel and holiday."""
+    lines = OrderLine.objects.filter(order__customer=customer).order_by("-order_id", "id")
+    products = [line.product for line in lines.select_related("product")[:3]]
+    if not products:
+        products = list(Product.objects.filter(active=True)[:1])
+    today = timezone.localdate()
+    return {
+        "products": [p.name for p in products],
+        "short_products": list(dict.fromkeys(p.message_name for p in products)),
+        "courier": "顺丰速运",
+        "tracking_number": "SF1234567890",
+        "holiday": "春节",
+        "use_up": (today + timedelta(days=3)).isoformat(),
+        "last_purchase": (today - timedelta(days=27)).isoformat(),
+    }
+
+
 def rules_settings(request: HttpRequest) -> HttpResponse:
     owner_required(request)
+    user = request_user(request)
     form = RulesForm(request.POST or None, instance=Rules.current(), prefix="rules")
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        for kind in KINDS:
-            text = request.POST.get(f"template-{kind}", "").strip()
-            if text:
-                MessageTemplate.objects.update_or_create(kind=kind, defaults={"text": text[:1000]})
-        messages.success(request, _("Saved."))
-        return redirect("touchpoints:rules")
-    templates = templates_by_kind()
+    customers = Customer.objects.visible_to(user)
+    chosen = parse_id(request.POST.get("customer") or request.GET.get("customer", ""))
+    customer = customers.filter(pk=chosen).first() if chosen else None
+    texts = templates_by_kind()
     rows = [
-        (kind, spec.label, templates[kind], " ".join(f"{{{p}}}" for p in spec.placeholders))
+        TemplateRow(kind, spec.label, texts[kind], " ".join(f"{{{p}}}" for p in spec.placeholders))
         for kind, spec in KINDS.items()
     ]
-    return render(request, "touchpoints/rules.html", {"form": form, "rows": rows})
+    if request.method == "POST":
+        for row in rows:
+            field = f"template-{row.kind}"
+            if field in request.POST:
+                # An emptied message goes back to the built-in one.
+                row.text = request.POST[field].strip()[:1000] or KINDS[row.kind].default_template
+            row.error = check_template(row.kind, row.text)
+        valid = form.is_valid() and not any(row.error for row in rows)
+        if valid and "preview" not in request.POST:
+            with transaction.atomic():
+                form.save()
+                for row in rows:
+                    if row.text == KINDS[row.kind].default_template:
+                        MessageTemplate.objects.filter(kind=row.kind).delete()
+                    else:
+                        MessageTemplate.objects.update_or_create(
+                            kind=row.kind, defaults={"text": row.text}
+                        )
+            messages.success(request, _("Saved."))
+            target = reverse("touchpoints:rules")
+            return redirect(f"{target}?customer={customer.pk}" if customer else target)
+        if not valid:
+            messages.error(request, _("Nothing was saved: correct the messages marked below."))
+    touchpoints = _preview_touchpoints(user, customer)
+    for row in rows:
+        if not row.error and row.kind in touchpoints:
+            row.preview = message(touchpoints[row.kind], {row.kind: row.text})
+            row.preview_for = touchpoints[row.kind].customer.nickname
+    return render(
+        request,
+        "touchpoints/rules.html",
+        {
+            "form": form,
+            "rows": rows,
+            "customer": customer,
+            "recent_customers": customers.order_by("-created")[:30],
+        },
+    )

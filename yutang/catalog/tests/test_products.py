@@ -143,7 +143,7 @@ class ApiTests(ProductTestCase):
         assert response.status_code == 201, response.content
         data = response.json()
         product = Product.objects.get()
-        assert data == {**body, "id": product.pk, "active": True}
+        assert data == {**body, "id": product.pk, "active": True, "short_name": ""}
         assert product.price == Decimal("98.00") and product.cost == Decimal("30.50")
         assert product.usage_cycle_days == 30 and product.min_price == Decimal("88.00")
 

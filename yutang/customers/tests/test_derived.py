@@ -18,7 +18,7 @@ from yutang.followups.actions import log_followup
 from yutang.orders import actions as orders
 from yutang.test import BaseTestCase, make_customer
 from yutang.touchpoints.kinds import Kind
-from yutang.touchpoints.messages import message
+from yutang.touchpoints.messages import message, reason
 
 
 def product() -> Product:
@@ -80,7 +80,8 @@ class RefreshCustomersTests(BaseTestCase):
             next_contact_on=today,
         )
         due = customer.touchpoints.pending().get(kind=Kind.FOLLOWUP_DUE)
-        assert due.key == f"followup:{asked.pk}" and "发买家秀" in message(due)
+        assert due.key == f"followup:{asked.pk}" and "发买家秀" in reason(due)
+        assert "发买家秀" not in message(due)
         log_followup(customer=customer, actor=self.alice, stage="a")
         due.refresh_from_db()
         assert due.state == "done" and due.closed_by == self.alice

@@ -141,7 +141,7 @@ class KindPartsInUseTests(BaseTestCase):
         MessageTemplate.objects.filter(kind=Kind.HOLIDAY).delete()
         self.login(self.alice)
         page = self.client.get("/touchpoints/settings/")
-        rows = {kind: (text, hint) for kind, _label, text, hint in page.context["rows"]}
+        rows = {row.kind: (row.text, row.hint) for row in page.context["rows"]}
         assert list(rows) == Kind.values
         assert rows[Kind.HOLIDAY][0] == KINDS[Kind.HOLIDAY].default_template
         assert rows[Kind.SHIPPING_NOTICE][1] == (

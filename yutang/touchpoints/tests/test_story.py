@@ -153,7 +153,8 @@ class StoryTests(BaseTestCase):
         assert open_kinds(customer) == {}
         derive("2026-03-05")
         due = open_kinds(customer)["followup_due"]
-        assert "发买家秀" in reason(due) and "发买家秀" in message(due)
+        # The next step is the seller's private note: the reason, never the message (issue 18).
+        assert "发买家秀" in reason(due) and "发买家秀" not in message(due)
         with time_machine.travel(at("2026-03-05", 15), tick=False):
             log_followup(customer=customer, actor=self.bob, stage="a")
         assert open_kinds(customer) == {}

@@ -143,7 +143,8 @@ class WorkbenchTests(BaseTestCase):
         tp.data = {"products": ["面膜×2"], "courier": "顺丰速运", "tracking_number": "SF1"}
         tp.save()
         item = build_workbench(self.bob, TODAY).items[0]
-        assert item.message.startswith("王美，您的面膜×2已经发货啦！顺丰速运 单号 SF1")
+        # 称呼 is the nickname (issue 18: the salutation's default), 商品 the short name.
+        assert item.message.startswith("小美，您的面膜已经发货啦！顺丰速运 单号 SF1")
 
 
 class LunarBirthdayTests(BaseTestCase):
@@ -255,7 +256,7 @@ class RulesSettingsTests(BaseTestCase):
             for name, value in page.context["form"].initial.items()
             if name != "id"
         }
-        data.update({"rules-batch_size": 3, "template-birthday": "{称呼}生日快乐！"})
+        data.update({"rules-batch_size": 3, "template-birthday": "{姓名}生日快乐！"})
         response = self.client.post("/touchpoints/settings/", data)
         assert response.status_code == 302
         assert Rules.current().batch_size == 3
