@@ -38,7 +38,6 @@ def context_for(touchpoint: Touchpoint, *, used: set[str] | None = None) -> dict
 
 def render(text: str, context: dict[str, str]) -> str:
     """Fill the known placeholders; an unknown one stays as typed, so a typo shows."""
-    text = OLD_SHIPMENT.sub("{快递信息}", text)
     return PLACEHOLDER.sub(lambda m: context.get(m.group(1), m.group(0)), text)
 
 
@@ -73,7 +72,7 @@ def templates_by_kind() -> dict[str, str]:
 
 def message(touchpoint: Touchpoint, templates: dict[str, str] | None = None) -> str:
     templates = templates if templates is not None else templates_by_kind()
-    text = templates.get(touchpoint.kind, "")
+    text = OLD_SHIPMENT.sub("{快递信息}", templates.get(touchpoint.kind, ""))
     return render(text, context_for(touchpoint, used=set(PLACEHOLDER.findall(text))))
 
 

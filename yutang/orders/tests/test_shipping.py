@@ -105,7 +105,7 @@ class PageTests(ShippingTestCase):
         assert (order.status, order.courier, order.tracking_number) == ("shipped", "其他", "")
         notice = self.notice()
         assert "单号" not in notice and "其他" not in notice
-        assert notice == "王美，您的玫瑰面膜已经发货啦！注意查收哦～"
+        assert notice == "小美，您的玫瑰面膜已经发货啦！注意查收哦～"
 
     def test_a_change_of_the_number_later_reaches_the_notice_and_the_timeline(self) -> None:
         order = self.paid()
