@@ -26,6 +26,7 @@ from yutang.rules.models import Rules
 from . import actions
 from .access import get_touchpoint_for
 from .derive import ensure_derived
+from .first_run import first_run
 from .kinds import KINDS
 from .messages import check_template, message, templates_by_kind
 from .models import MessageTemplate, Touchpoint
@@ -37,12 +38,15 @@ def workbench(request: HttpRequest) -> HttpResponse:
     ensure_derived(today)
     # `?scope=team`: the whole visible pool; by default the user's own customers.
     team = request.GET.get("scope") == "team"
-    bench = build_workbench(request_user(request), today, team=team)
+    user = request_user(request)
+    bench = build_workbench(user, today, team=team)
     return render(
         request,
         "touchpoints/workbench.html",
         {
             "bench": bench,
+            # The checklist of an empty pond; None once it has customers.
+            "first_run": first_run(user) if not bench.items else None,
             "today": today,
             "tomorrow": today + timedelta(days=1),
             "here": request.get_full_path(),
