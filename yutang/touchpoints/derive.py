@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from yutang.customers.models import BIRTHDAY_FIELDS, Customer
 from yutang.followups.models import FollowUp, FollowUpChannel
 from yutang.lib.cncalendar import holidays_between, lunar_label
 from yutang.lib.names import default_short_name
-from yutang.orders.models import Order, OrderLine, lasting_days
+from yutang.orders.models import PAID_STATUSES, Order, OrderLine, lasting_days
 from yutang.orders.models import Status as OrderStatus
 from yutang.rules.models import Rules
 
@@ -103,8 +103,9 @@ def _order_kinds(orders: QuerySet[Order], rules: Rules, as_of: datetime, wanted:
         wanted[(r["customer_id"], kind, f"order:{r['id']}")] = (due, data, r["id"])
 
 
-def _use_up_kinds(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
-    """用完复购 and 沉睡唤醒 for the last paid order of each buyer: a later order supersedes it."""
+def _reactivation(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
+    """沉睡唤醒 for the last paid order of each buyer, once its goods ran out
+    `reactivation_days` ago: any later order supersedes it, whatever its products."""
     last_paid = Order.objects.last_paid_of(OuterRef("pk")).values("id")
     order_ids = customers.filter(consumed=True).annotate(last=Subquery(last_paid)).values("last")
     rows = list(
@@ -116,21 +117,91 @@ def _use_up_kinds(customers: QuerySet[Customer], rules: Rules, today: date, want
         .filter(lasts__gt=0)
         .values("id", "customer_id", "received", "lasts", "paid_at")
     )
-    products = _products_by_order(r["id"] for r in rows)
+    # Only the buyers asleep today: the others' products are read by the per-product query.
+    wakes: dict[int, tuple[int, date, date, date]] = {}
     for r in rows:
         use_up = _local(r["received"]) + timedelta(days=r["lasts"])
+        wake = use_up + timedelta(days=rules.reactivation_days)
+        if today >= wake:
+            wakes[r["id"]] = (r["customer_id"], use_up, wake, _local(r["paid_at"]))
+    products = _products_by_order(wakes)
+    for order_id, (customer_id, use_up, wake, paid) in wakes.items():
         data = {
-            **products.get(r["id"], NO_PRODUCTS),
+            **products.get(order_id, NO_PRODUCTS),
+            "use_up": use_up.isoformat(),
+            "last_purchase": paid.isoformat(),
+        }
+        wanted[(customer_id, Kind.REACTIVATION, f"order:{order_id}")] = (wake, data, order_id)
+
+
+def repurchase_key(product_id: int, order_id: int) -> str:
+    """A repurchase reminder is one product's purchase in one order."""
+    return f"repurchase:{product_id}:{order_id}"
+
+
+def _repurchase(customers: QuerySet[Customer], rules: Rules, today: date, wanted: Wanted) -> None:
+    """用完复购 per product: for every product with a usage cycle, the buyer's last paid order
+    of it lasts quantity × cycle days from the day it arrived, and only a newer purchase of the
+    same product supersedes it. Until `reactivation_days` after that use-up, like the order's
+    沉睡唤醒. One query over the lines, grouped by order and product (several lines of one
+    product in an order add up), whatever the number of customers."""
+    paid_lines = OrderLine.objects.filter(order__status__in=PAID_STATUSES)
+    latest = (
+        paid_lines.filter(order__customer=OuterRef("order__customer"), product=OuterRef("product"))
+        .order_by("-order__paid_at", "-order_id")
+        .values("order_id")[:1]
+    )
+    rows = (
+        paid_lines.filter(
+            order__customer__in=customers.filter(consumed=True).values("pk"),
+            product__usage_cycle_days__gt=0,
+            order_id=Subquery(latest),
+        )
+        .annotate(
+            customer_id=F("order__customer_id"),
+            received=Coalesce(
+                "order__signed_at", "order__completed_at", "order__shipped_at", "order__paid_at"
+            ),
+            paid_at=F("order__paid_at"),
+            name=F("product__name"),
+            short=F("product__short_name"),
+            cycle=F("product__usage_cycle_days"),
+        )
+        .values(
+            "order_id", "product_id", "customer_id", "received", "paid_at", "name", "short", "cycle"
+        )
+        .annotate(quantity=Sum("quantity"))
+    )
+    for r in rows:
+        use_up = _local(r["received"]) + timedelta(days=r["quantity"] * r["cycle"])
+        if today >= use_up + timedelta(days=rules.reactivation_days):
+            continue
+        qty = r["quantity"]
+        data = {
+            "products": [r["name"] if qty == 1 else f"{r['name']}×{qty}"],
+            "short_products": [r["short"] or default_short_name(r["name"])],
             "use_up": use_up.isoformat(),
             "last_purchase": _local(r["paid_at"]).isoformat(),
         }
-        wake = use_up + timedelta(days=rules.reactivation_days)
-        key = f"order:{r['id']}"
-        if today >= wake:
-            wanted[(r["customer_id"], Kind.REACTIVATION, key)] = (wake, data, r["id"])
-        else:
-            due = use_up - timedelta(days=rules.repurchase_lead_days)
-            wanted[(r["customer_id"], Kind.REPURCHASE, key)] = (due, data, r["id"])
+        due = use_up - timedelta(days=rules.repurchase_lead_days)
+        key = repurchase_key(r["product_id"], r["order_id"])
+        wanted[(r["customer_id"], Kind.REPURCHASE, key)] = (due, data, r["order_id"])
+
+
+def _settled_by_order(existing: QuerySet[Touchpoint], wanted: Wanted) -> None:
+    """Repurchase reminders were once keyed by the whole order ("order:N"). The seller's done or
+    skipped one settles that order's per-product reminders too, so they never come back as new;
+    an open, snoozed or closed one simply no longer applies and is closed like any other."""
+    settled = set(
+        existing.filter(
+            kind=Kind.REPURCHASE, key__startswith="order:", state__in=(State.DONE, State.SKIPPED)
+        ).values_list("customer_id", "order_id")
+    )
+    if not settled:
+        return
+    for c, k, key in [w for w in wanted if w[1] == Kind.REPURCHASE]:
+        if (c, wanted[(c, k, key)][2]) in settled:
+            del wanted[(c, k, key)]
 
 
 def _followup_due(customers: QuerySet[Customer], today: date, wanted: Wanted) -> None:
@@ -224,7 +295,9 @@ def derive_touchpoints(*, today: date, customer_ids: list[int] | None = None) ->
         existing = existing.filter(customer_id__in=customer_ids)
     wanted: Wanted = {}
     _order_kinds(orders, rules, _as_of(today), wanted)
-    _use_up_kinds(customers, rules, today, wanted)
+    _reactivation(customers, rules, today, wanted)
+    _repurchase(customers, rules, today, wanted)
+    _settled_by_order(existing, wanted)
     _followup_due(customers, today, wanted)
     _birthdays(customers, rules, today, wanted)
     _holidays(customers, rules, today, wanted)

@@ -42,8 +42,9 @@ class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
 class Touchpoint(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="touchpoints")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    # What makes this touchpoint one of its kind, e.g. "order:12" or "birthday:2026": the
-    # derivation finds the existing row by it instead of creating a twin.
+    # What makes this touchpoint one of its kind, e.g. "order:12", "repurchase:3:12" (product 3
+    # as bought in order 12) or "birthday:2026": the derivation finds the existing row by it
+    # instead of creating a twin.
     key = models.CharField(max_length=64)
     due_on = models.DateField(_("due"))
     # What the reason and the message are made of (products, tracking number, holiday …): both
