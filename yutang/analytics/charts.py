@@ -127,7 +127,11 @@ def funnel_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "grid": GRID,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "xAxis": {"type": "category", "data": [r["key"] or "—" for r in rows], "axisLabel": LABEL},
+        "xAxis": {
+            "type": "category",
+            "data": [r["label"] or "—" for r in rows],
+            "axisLabel": LABEL,
+        },
         "yAxis": {"type": "value", "axisLabel": LABEL},
         "series": [
             {"name": str(label), "type": "bar", "color": color, "data": [r[key] for r in rows]}

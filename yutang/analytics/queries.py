@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -26,6 +27,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
@@ -34,7 +36,15 @@ from django.utils.translation import gettext_lazy as _
 from yutang.accounts.models import User
 from yutang.catalog.models import Product
 from yutang.customers.filters import ALL_TIME_PROFIT, CustomerFilters, filter_customers
-from yutang.customers.models import Customer, CustomerQuerySet, CustomerStats, ValueClass, ValueFlag
+from yutang.customers.models import (
+    Activity,
+    ActivityKind,
+    Customer,
+    CustomerQuerySet,
+    CustomerStats,
+    ValueClass,
+    ValueFlag,
+)
 from yutang.customers.stats import (
     RFM_CLASSES,
     fetch_rows,
@@ -500,14 +510,37 @@ def _month(value: date | datetime) -> date:
 
 # Growth funnel.
 
+# The funnel's own line for the customers a file brought without the day they became friends.
+IMPORTED_KEY = "imported"
+IMPORTED_LABEL = _("imported, no date added")
+
+
+def imported_undated() -> Q:
+    """Customers a customer file created (their timeline's first entry says so) and that have
+    no friend-added date: they were friends before the import, on a day nobody knows, so they
+    are neither friends added on the import day nor on any other."""
+    by_import = Activity.objects.filter(
+        customer=OuterRef("pk"), kind=ActivityKind.CREATED, data__source="import"
+    )
+    return Q(added_on__isnull=True) & Q(Exists(by_import))
+
+
+def _imported() -> Case:
+    """Whether they are imported without a date: the day of the record is then the import's,
+    which only places them in a period."""
+    return Case(When(imported_undated(), then=Value(True)), default=Value(False))
+
 
 def funnel(
     customers: QuerySet[Customer], period: Period, by: str = "month"
 ) -> list[dict[str, Any]]:
     """Friends added → activated (any follow-up) → converted (a paid order) → retained (two or
-    more), per month of joining or per source channel, with each step's rate."""
+    more), per month of joining or per source channel, with each step's rate. Customers imported
+    without a friend-added date (in the period by the day of the import) are a line of their
+    own, last, with the key `imported`: they are not friends added in any month."""
+    # The day they became friends: the friend-added date, else the day the record was made.
     joined = Coalesce("added_on", TruncDate("created"))
-    people = customers.annotate(joined=joined)
+    people = customers.annotate(joined=joined, imported=_imported())
     if period.start:
         people = people.filter(joined__gte=period.start)
     if period.end:
@@ -516,7 +549,7 @@ def funnel(
     followed = Exists(FollowUp.objects.filter(customer=OuterRef("pk")))
     rows = (
         people.annotate(key=key)
-        .values("key")
+        .values("imported", "key")
         .annotate(
             added=Count("id"),
             activated=Count("id", filter=Q(followed)),
@@ -526,33 +559,47 @@ def funnel(
         )
         .order_by("key")
     )
-    result = []
+    result, imported = [], dict.fromkeys(("added", "activated", "converted", "retained"), 0)
+    imported_revenue = Decimal(0)
     for row in rows:
+        if row["imported"]:
+            for step in imported:
+                imported[step] += row[step]  # type: ignore[literal-required]
+            imported_revenue += row["revenue"]
+            continue
         key_value = row["key"]
         if by == "month" and key_value is not None:
             key_value = _month(key_value).strftime("%Y-%m")
-        added = row["added"]
-        result.append(
-            {
-                "key": key_value or "",
-                "added": added,
-                "activated": row["activated"],
-                "converted": row["converted"],
-                "retained": row["retained"],
-                "revenue": money(row["revenue"]),
-                "activation_rate": row["activated"] / added if added else None,
-                "conversion_rate": row["converted"] / added if added else None,
-                "retention_rate": row["retained"] / row["converted"] if row["converted"] else None,
-            }
-        )
+        result.append(_funnel_row(key_value or "", key_value or "", dict(row), row["revenue"]))
     if by != "month":
         result.sort(key=lambda r: (-r["converted"], -r["added"]))
+    if imported["added"]:
+        result.append(_funnel_row(IMPORTED_KEY, str(IMPORTED_LABEL), imported, imported_revenue))
     return result
 
 
+def _funnel_row(key: str, label: str, counts: dict[str, Any], revenue: Any) -> dict[str, Any]:
+    added, converted = counts["added"], counts["converted"]
+    return {
+        "key": key,
+        "label": label,
+        "added": added,
+        "activated": counts["activated"],
+        "converted": converted,
+        "retained": counts["retained"],
+        "revenue": money(revenue),
+        "activation_rate": counts["activated"] / added if added else None,
+        "conversion_rate": converted / added if added else None,
+        "retention_rate": counts["retained"] / converted if converted else None,
+    }
+
+
 def growth_progress(customers: QuerySet[Customer], today: date) -> dict[str, int]:
-    """New friends today and this month, for the targets."""
-    joined = customers.annotate(joined=Coalesce("added_on", TruncDate("created")))
+    """New friends today and this month, for the targets: by the friend-added date, else the
+    day the record was made; never customers imported without a friend-added date."""
+    joined = customers.annotate(
+        joined=Coalesce("added_on", TruncDate("created")), imported=_imported()
+    ).filter(imported=False)
     counts = joined.aggregate(
         today=Count("id", filter=Q(joined=today)),
         month=Count("id", filter=Q(joined__gte=today.replace(day=1), joined__lte=today)),

@@ -89,7 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
     repurchase = queries.repurchase(scope.customers, scope.period)
     rfm = queries.rfm(scope.customers, today)
     cohorts = queries.cohorts(scope.customers, months=12)
-    months = queries.funnel(scope.customers, scope.period, by="month")[-12:]
+    months = _latest_months(queries.funnel(scope.customers, scope.period, by="month"))
     abc = queries.abc(scope.customers)
     rules = Rules.current()
     growth = queries.growth_progress(scope.customers, today)
@@ -107,6 +107,12 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
         "has_cohorts": bool(cohorts),
     }
     return _page(request, "analytics/dashboard.html", scope, context)
+
+
+def _latest_months(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The last twelve months of the funnel, and the imported line when there is one."""
+    dated = [r for r in rows if r["key"] != queries.IMPORTED_KEY]
+    return dated[-12:] + [r for r in rows if r["key"] == queries.IMPORTED_KEY]
 
 
 def _targets(growth: dict[str, int], rules: Rules) -> list[dict[str, Any]]:
@@ -245,13 +251,13 @@ def funnel_page(request: HttpRequest) -> HttpResponseBase:
         _("Growth funnel"),
         [_("month") if by == "month" else _("source"), _("added"), _("activated"),
          _("converted"), _("retained"), _("revenue")],
-        [(r["key"], r["added"], r["activated"], r["converted"], r["retained"], r["revenue"])
+        [(r["label"], r["added"], r["activated"], r["converted"], r["retained"], r["revenue"])
          for r in rows],
     )  # fmt: skip
     context = {
         "rows": rows,
         "by": by,
-        "chart": charts.funnel_bars(rows[-12:] if by == "month" else rows[:12]),
+        "chart": charts.funnel_bars(_latest_months(rows) if by == "month" else rows[:12]),
         "targets": _targets(growth, Rules.current()),
     }
     return _page(request, "analytics/funnel.html", scope, context, table)

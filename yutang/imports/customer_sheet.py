@@ -63,7 +63,19 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "channel": ("来源", "渠道", "来源渠道", "source", "channel"),
     "birthday": ("生日", "出生日期", "birthday", "birth date"),
     "gender": ("性别", "gender", "sex"),
-    "added_on": ("加好友日期", "添加日期", "加好友时间", "添加时间", "added", "friend since"),
+    "added_on": (
+        "加好友日期",
+        "添加日期",
+        "加好友时间",
+        "添加时间",
+        "好友添加时间",
+        "好友添加日期",
+        "添加好友时间",
+        "添加好友日期",
+        "added",
+        "added on",
+        "friend since",
+    ),
 }
 FIELDS = list(HEADER_NAMES)
 # What an import does to a field of a person already in the pool: see `takes`.
@@ -108,10 +120,10 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
 
 def parse_date(text: str) -> date:
     """Dates as people type them: 2024-05-20, 2024/5/20, 2024.5.20, 20240520, 2024年5月20日,
-    or an Excel serial number."""
-    text = text.strip().split(" ")[0]
-    if re.fullmatch(r"\d{5}", text):
-        return date(1899, 12, 30) + timedelta(days=int(text))
+    or an Excel serial number; a time after the date (加好友时间) is left out."""
+    text = re.split(r"[ T]", text.strip())[0]
+    if serial := re.fullmatch(r"(\d{5})(\.\d+)?", text):
+        return date(1899, 12, 30) + timedelta(days=int(serial[1]))
     match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
         r"(\d{4})(\d{2})(\d{2})", text
     )
