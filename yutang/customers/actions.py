@@ -26,6 +26,7 @@ from .models import (
 TRACKED_FIELDS = [
     "nickname",
     "name",
+    "salutation",
     "wechat_id",
     "phone",
     "gender",
@@ -43,6 +44,7 @@ TRACKED_FIELDS = [
     "vip",
     "do_not_disturb",
     "notes",
+    "cooperation",
     "agent_account",
 ]
 # A tracked field as the timeline keeps it: JSON scalars, a related record by its name or id.

@@ -47,6 +47,16 @@ class TimelineTests(TimelineTestCase):
         assert edited.data["changes"]["referrer"] == [None, self.bobs.pk]
         assert "鲍勃的老客户" not in str(edited.data)
 
+    def test_it_keeps_a_change_of_salutation_and_cooperation(self) -> None:
+        response = self.edit(self.alice, referrer=self.bobs.pk, salutation="查姐", cooperation=4)
+        assert response.status_code == 302
+        edited = Activity.objects.filter(customer=self.mine, kind=ActivityKind.EDITED).first()
+        assert edited is not None
+        assert edited.data["changes"]["salutation"] == ["", "查姐"]
+        assert edited.data["changes"]["cooperation"] == [None, 4]
+        html = self.client.get(f"/customers/{self.mine.pk}/").content.decode()
+        assert "查姐" in html
+
     def test_it_names_the_referrer_only_to_who_may_see_them(self) -> None:
         self.login(self.charlie)
         html = self.client.get(f"/customers/{self.mine.pk}/").content.decode()
