@@ -15,7 +15,7 @@ from yutang.accounts.models import User
 from yutang.lib.cncalendar import LUNAR_DAYS, LUNAR_MONTHS, lunar_month_days, to_lunar
 from yutang.lib.ids import parse_id
 from yutang.lib.names import default_salutation
-from yutang.lib.phones import PhoneError, normalize_phone
+from yutang.lib.phones import PhoneError, normalize_phone, to_halfwidth
 
 from .filters import RFM_CHOICES, CustomerFilters
 from .models import (
@@ -37,6 +37,7 @@ from .models import (
 # WeChat's own rule: 6–20 letters, digits, "_" or "-", starting with a letter; letters are
 # case-insensitive, so IDs are stored in lower case.
 WECHAT_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{5,19}$")
+WECHAT_ID_MAX = 20
 # Says nothing about the customer or who holds them: the branches are each other's competitors.
 DUPLICATE_ELSEWHERE = _("Already registered by another agent.")
 HIDDEN_CUSTOMER = _("a customer of another branch")
@@ -85,17 +86,56 @@ class DuplicateCheckMixin:
 def clean_phone_value(raw: str) -> str:
     try:
         return normalize_phone(raw or "")
-    except PhoneError:
+    except PhoneError as exc:
+        if exc.code == "unallocated":
+            message = _("“%(value)s” is not a mobile number: no number range starts like this.")
+            code = "unallocated_phone"
+        else:
+            message = _(
+                "“%(value)s” is not a valid mobile number: enter 11 digits such as 13800138000."
+            )
+            code = "invalid_phone"
+        raise forms.ValidationError(message % {"value": raw[:30]}, code=code) from None
+
+
+# What sellers write as the WeChat ID of a friend whose WeChat is found by their phone number
+# (微信同号, 同手机号, 手机同号, 与手机号相同 …): the WeChat ID is the phone number of the same
+# record. Words around it (微信号, 与, 和) and brackets are left out before matching.
+_SAME_AS_PHONE_NOISE = re.compile(r"[\s()\[\]（）【】:：,，.。]|^微信号?|^wechat")
+_SAME_AS_PHONE_RE = re.compile(
+    r"^(?:(?:与|和|跟)?(?:手机|电话)(?:号码?)?相?同(?:号码?)?|同(?:手机|电话)(?:号码?)?|同号码?"
+    r"|(?:与|和|跟)?(?:手机|电话)(?:号码?)?相同)$"
+)
+
+
+def means_same_as_phone(raw: str) -> bool:
+    """Whether a WeChat ID cell says "the same as the phone number"."""
+    text = _SAME_AS_PHONE_NOISE.sub("", to_halfwidth(raw or "").strip().lower())
+    return bool(text) and bool(_SAME_AS_PHONE_RE.match(text))
+
+
+def clean_wechat_id_value(raw: str, *, phone: str | None = "") -> str:
+    """The stored WeChat ID: WeChat's own rule, or a mobile number, which WeChat also finds a
+    friend by. "微信同号" takes `phone`, the record's cleaned phone number: "" when it has none,
+    None when its phone was refused (which has its own message)."""
+    if means_same_as_phone(raw):
+        if phone:
+            return phone
+        if phone is None:
+            return ""
         raise forms.ValidationError(
-            _("“%(value)s” is not a valid mobile number: enter 11 digits such as 13800138000.")
-            % {"value": raw[:30]},
-            code="invalid_phone",
-        ) from None
-
-
-def clean_wechat_id_value(raw: str) -> str:
+            _("“%(value)s” means the phone number: enter the phone number too.")
+            % {"value": raw.strip()[:20]},
+            code="same_as_phone_without_phone",
+        )
     value = (raw or "").strip().lower()
     if value and not WECHAT_ID_RE.match(value):
+        try:
+            number = normalize_phone(value)
+        except PhoneError:
+            number = ""
+        if number and len(number) <= WECHAT_ID_MAX:
+            return number
         raise forms.ValidationError(
             _("A WeChat ID has 6–20 letters, digits, “_” or “-” and starts with a letter."),
             code="invalid_wechat_id",
@@ -341,7 +381,9 @@ class CustomerForm(DuplicateCheckMixin, forms.ModelForm):
         return value
 
     def clean_wechat_id(self) -> str:
-        value = clean_wechat_id_value(self.cleaned_data.get("wechat_id", ""))
+        # The phone is cleaned first (the fields' order): None when it was refused.
+        phone = None if "phone" in self.errors else self.cleaned_data.get("phone", "")
+        value = clean_wechat_id_value(self.cleaned_data.get("wechat_id", ""), phone=phone)
         self._check_duplicate("wechat_id", value, str(_("WeChat ID")))
         return value
 

@@ -86,7 +86,7 @@ def commit(request: HttpRequest, job_id: str, payload: CommitIn | None = None) -
     if job.state != ImportJob.State.CHECKED:
         return field_errors({"state": [_("This import cannot be committed (%(state)s).")
                                        % {"state": job.get_state_display()}]})  # fmt: skip
-    jobs.run(job, jobs.commit, accept_all=bool(payload and payload.accept_all))
+    jobs.start_commit(job, accept_all=bool(payload and payload.accept_all))
     return _out(job)
 
 

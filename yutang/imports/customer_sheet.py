@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,10 +33,19 @@ from yutang.customers.models import (
     TagGroup,
 )
 from yutang.lib.addresses import split_address
+from yutang.lib.xlsx import Sheet
 
 from .bounds import cell_error, model_field
 from .bulk import Staging, StaleRows, insert_rows, reserve_ids
-from .readers import MAX_CELL, FileRejected, map_headers, open_table, unreadable_cells
+from .readers import (
+    MAX_CELL,
+    FileRejected,
+    IsABill,
+    bill_source,
+    map_headers,
+    open_table,
+    unreadable_cells,
+)
 
 # Column names people actually use (Chinese and English), per customer field.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -309,12 +318,22 @@ class _Row:
                 raw[field_name] = ""
 
     def clean_identifiers(self) -> None:
-        for key, clean in (("phone", clean_phone_value), ("wechat_id", clean_wechat_id_value)):
-            if self.raw.get(key):
-                try:
-                    self.values[key] = clean(self.raw[key])
-                except forms.ValidationError as exc:
-                    self.reject(key, " ".join(exc.messages))
+        raw = self.raw
+        if raw.get("phone"):
+            try:
+                self.values["phone"] = clean_phone_value(raw["phone"])
+            except forms.ValidationError as exc:
+                self.reject("phone", " ".join(exc.messages))
+        if raw.get("wechat_id"):
+            # "微信同号" is the row's phone; a refused phone has said why already.
+            phone = self.values.get("phone", None if raw.get("phone") else "")
+            try:
+                wechat_id = clean_wechat_id_value(raw["wechat_id"], phone=phone)
+            except forms.ValidationError as exc:
+                self.reject("wechat_id", " ".join(exc.messages))
+            else:
+                if wechat_id:
+                    self.values["wechat_id"] = wechat_id
 
     def clean_dates(self) -> None:
         for key in ("birthday", "added_on"):
@@ -400,6 +419,34 @@ def plan_import(
 ) -> Plan:
     """The dry run: what importing this file would do, row by row. Writes nothing."""
     return _Pass(path, user=user, rule=rule, mapping=mapping, write=False).run(progress)
+
+
+def rejected_rows(path: str | Path, rejected: list[dict[str, Any]]) -> Sheet:
+    """The rows of the file that a dry run rejected, as they are in the file, with a last
+    column saying why: the sheet a seller fixes and imports again. `rejected` is the dry run's
+    list (`Plan.summary()`), one entry per rejected cell."""
+    table = open_table(path, HEADER_NAMES)
+    reasons: dict[int, list[str]] = {}
+    for item in rejected:
+        column, reason = str(item.get("column", "")), str(item.get("reason", ""))
+        reasons.setdefault(int(item["row"]), []).append(f"{column}：{reason}" if column else reason)
+
+    def rows() -> Iterator[list[str]]:
+        left = set(reasons)
+        try:
+            for number, cells in table.rows:
+                if number in left:
+                    left.discard(number)
+                    padded = cells + [""] * (len(table.headers) - len(cells))
+                    yield [*padded, "；".join(reasons[number])]
+                    if not left:
+                        return
+        finally:
+            close = getattr(table.rows, "close", None)  # the CSV file, open until then
+            if close is not None:
+                close()
+
+    return Sheet(title=_("Rejected rows"), headers=[*table.headers, _("Reason")], rows=rows())
 
 
 class _RollBack(Exception):
@@ -500,6 +547,8 @@ class _Pass:
         write: bool,
         staged: bool = False,
     ) -> None:
+        if (source := bill_source(path)) is not None:
+            raise IsABill(source)
         self.table = open_table(path, HEADER_NAMES)
         self.mapping = mapping if mapping is not None else guess_mapping(self.table.headers)
         if "nickname" not in self.mapping and "name" not in self.mapping:

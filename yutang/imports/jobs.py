@@ -32,7 +32,7 @@ from .bill_file import commit_bill, plan_bill
 from .customer_sheet import Progress, import_customers, plan_import
 from .models import ImportJob
 from .order_sheet import commit_orders, plan_orders
-from .readers import FileRejected
+from .readers import FileRejected, IsABill
 
 # A job that has not reported progress for this long died with its process; its transaction
 # was rolled back by the database.
@@ -53,17 +53,25 @@ def is_job_id(token: str) -> bool:
 class ImportRefused(ValueError):
     """The file is rejected as a whole; `message` says why in the reader's language."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, bill: str = "") -> None:
         # A message may quote a cell; a NUL in it could not be stored with the job on PostgreSQL.
         message = message.replace("\x00", "")
         super().__init__(message)
         self.message = message
+        self.bill = bill  # the source of a bill given as another kind of file
+
+
+def _refused(exc: ImportRefused) -> dict[str, Any]:
+    """A refused file's result: the message and, for a bill given as a sheet, its source."""
+    return {"error": exc.message, **({"bill": exc.bill} if exc.bill else {})}
 
 
 @contextmanager
 def _refusals() -> Iterator[None]:
     try:
         yield
+    except IsABill as exc:
+        raise ImportRefused(str(exc.message), bill=exc.source) from exc
     except FileRejected as exc:
         raise ImportRefused(str(exc.message)) from exc
     except BillError as exc:
@@ -148,6 +156,8 @@ class ImportKind:
     target: str  # the page a committed import leaves the user on (a URL name)
     background: bool  # whether a large file is checked and committed in a thread
     mappable: bool  # whether the user may point out the columns of a file that was refused
+    # Whether rejected rows stop the commit unless the user imports the others (accept_all).
+    stops_on_rejected: bool
 
 
 KINDS: dict[str, ImportKind] = {
@@ -158,6 +168,7 @@ KINDS: dict[str, ImportKind] = {
         target="customers:list",
         background=True,
         mappable=True,
+        stops_on_rejected=True,
     ),
     "orders": ImportKind(
         label=gettext_lazy("Orders (xlsx, xls, ods, csv)"),
@@ -166,6 +177,7 @@ KINDS: dict[str, ImportKind] = {
         target="orders:list",
         background=True,
         mappable=False,
+        stops_on_rejected=True,
     ),
     "bill": ImportKind(
         label=gettext_lazy("WeChat Pay or Alipay bill"),
@@ -174,6 +186,7 @@ KINDS: dict[str, ImportKind] = {
         target="customers:list",
         background=False,
         mappable=False,
+        stops_on_rejected=False,
     ),
 }
 
@@ -237,6 +250,29 @@ def start_job(*, user: User, kind: str, rule: str, filename: str, chunks: Any) -
     return job
 
 
+def start_commit(
+    job: ImportJob, *, accept_all: bool, as_checked: bool = True, **options: Any
+) -> None:
+    """Commit the job (see `run`), unless it is sure to be refused: the dry run rejected rows
+    and the user did not choose to import the others. That is said at once, where a large file
+    would otherwise go through a whole background run to the same answer. `as_checked` is
+    False when the rule or the columns changed since the dry run, whose rejections then say
+    nothing about the commit."""
+    if as_checked and refuses_rejected(job, accept_all=accept_all):
+        job.result = {**job.result, "committed": False}
+        job.save(update_fields=["result"])
+        return
+    run(job, commit, accept_all=accept_all, **options)
+
+
+def refuses_rejected(job: ImportJob, *, accept_all: bool) -> bool:
+    """Whether a commit of the checked job stops on the rows its dry run rejected."""
+    if accept_all or not KINDS[job.kind].stops_on_rejected:
+        return False
+    result = job.result
+    return bool(result.get("rejected_count", len(result.get("rejected", []))))
+
+
 def runs_in_background(job: ImportJob) -> bool:
     return (
         KINDS[job.kind].background
@@ -251,7 +287,7 @@ def run(job: ImportJob, work: Callable[..., Any], **options: Any) -> None:
         return
     job.state = ImportJob.State.CHECKING if work is check else ImportJob.State.IMPORTING
     job.save(update_fields=["state"])
-    _write_progress(job, 0, None)
+    _write_progress(job, 0, None, start=True)
     language = get_language()
 
     def target() -> None:
@@ -276,25 +312,46 @@ def _failed_message(language: str | None) -> str:
         return _("The import stopped on an unexpected error; nothing was saved. Try again.")
 
 
-def _write_progress(job: ImportJob, done: int, total: int | None) -> None:
-    job.progress_path.write_text(json.dumps({"done": done, "total": total, "at": time.time()}))
+def _write_progress(job: ImportJob, done: int, total: int | None, *, start: bool = False) -> None:
+    """Report how far the job is. The bar never goes back: a later phase or a second attempt
+    of the same file (a staged import planned again) that counts from the start again keeps the
+    bar where it was until it gets further. It says 100% only once the job has ended: after the
+    last row the import still writes everything in one go."""
+    percent = min(MAX_RUNNING_PERCENT, 100 * done // total) if total else None
+    previous = None if start else _read_progress(job)
+    if previous is not None and previous.get("percent") is not None:
+        if percent is None or percent < previous["percent"]:
+            done, total, percent = previous["done"], previous["total"], previous["percent"]
+    job.progress_path.write_text(
+        json.dumps({"done": done, "total": total, "percent": percent, "at": time.time()})
+    )
+
+
+# What a running job's bar shows at most (see _write_progress).
+MAX_RUNNING_PERCENT = 99
+
+
+def _read_progress(job: ImportJob) -> dict[str, Any] | None:
+    try:
+        data = json.loads(job.progress_path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "done" in data and "at" in data else None
 
 
 def progress(job: ImportJob) -> dict[str, Any]:
     """How far a running job is: rows done, rows in all (when known) and the percentage. A job
     whose process died is put back (its transaction was rolled back) with a message saying so."""
-    try:
-        data = json.loads(job.progress_path.read_text())
-    except (OSError, ValueError):
-        data = {"done": 0, "total": None, "at": job.created.timestamp()}
+    data = _read_progress(job) or {"done": 0, "total": None, "at": job.created.timestamp()}
     stale = time.time() - data["at"] > STALE_SECONDS
     if job.is_running and stale and str(job.pk) not in _running:
         job.result = {"error": _("The import was interrupted; nothing was saved. Try again.")}
         job.state = ImportJob.State.REJECTED
         job.save(update_fields=["state", "result"])
         job.progress_path.unlink(missing_ok=True)
-    total = data["total"]
-    data["percent"] = min(100, round(100 * data["done"] / total)) if total else None
+    if "percent" not in data:
+        total = data["total"]
+        data["percent"] = min(100, round(100 * data["done"] / total)) if total else None
     return data
 
 
@@ -311,7 +368,7 @@ def check(
             progress=progress,
         )  # fmt: skip
     except ImportRefused as exc:
-        job.state, job.result = ImportJob.State.REJECTED, {"error": exc.message}
+        job.state, job.result = ImportJob.State.REJECTED, _refused(exc)
         plan = None
     else:
         job.state, job.result = ImportJob.State.CHECKED, plan.summary()
@@ -347,7 +404,7 @@ def commit(
             accept_all=accept_all, progress=progress, **bill_choices,
         )  # fmt: skip
     except ImportRefused as exc:
-        job.state, job.result = ImportJob.State.REJECTED, {"error": exc.message}
+        job.state, job.result = ImportJob.State.REJECTED, _refused(exc)
         job.save(update_fields=["state", "result"])
         return job.result
     if not committed:

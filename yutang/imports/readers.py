@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from yutang.lib import sheets
+from yutang.lib.bills import MAX_BILL_BYTES, BillError, parse_bill
 
 MAX_CELL = 5000
 # A huge cell is a row to reject with a clear message, not a file the CSV reader gives up on.
@@ -254,3 +255,37 @@ def map_headers(headers: list[str], names: dict[str, tuple[str, ...]]) -> dict[s
         if field and field not in mapping:
             mapping[field] = index
     return mapping
+
+
+class IsABill(FileRejected):
+    """A WeChat Pay or Alipay bill given as a sheet of customers or orders; `source` says which."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(_("This is a bill, not a sheet of customers: import it as a bill."))
+        self.source = source
+
+
+def bill_source(path: str | Path) -> str | None:
+    """"wechat" or "alipay" when the file is a bill export that the bill import reads, else
+    None. Only a file with a 收/支 (in or out) column in its first 60 rows (a bill has its
+    account, period and totals above the column names), which every bill has and no customer
+    sheet, is read as a bill: a large customer sheet is not read twice."""
+    path = Path(path)
+    try:
+        table = open_table(path)
+        try:
+            head = [table.headers, *(cells for _n, cells in itertools.islice(table.rows, 60))]
+        finally:
+            close = getattr(table.rows, "close", None)  # the CSV file, open until then
+            if close is not None:
+                close()
+    except FileRejected:
+        return None
+    if not any(re.sub(r"\s", "", cell) == "收/支" for cells in head for cell in cells):
+        return None
+    if path.stat().st_size > MAX_BILL_BYTES:
+        return None
+    try:
+        return parse_bill(path.read_bytes()).source
+    except BillError:
+        return None

@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from yutang.accounts.access import request_user
 from yutang.accounts.models import User
+from yutang.accounts.views import sheet_response
 from yutang.catalog.models import Product
 from yutang.customers.models import Customer
 from yutang.lib.ids import parse_id
@@ -24,7 +25,7 @@ from yutang.orders.models import PaymentSource
 from . import jobs
 from .access import get_job_for
 from .bill_file import NEW, SKIP
-from .customer_sheet import FIELDS, HEADER_NAMES, RULES, guess_mapping
+from .customer_sheet import FIELDS, HEADER_NAMES, RULES, guess_mapping, rejected_rows
 from .forms import UploadForm
 from .models import ImportJob
 from .readers import FileRejected, open_table
@@ -56,7 +57,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             filename=upload_file.name,
             chunks=upload_file.chunks(),
         )
-        if job.state == ImportJob.State.REJECTED and not _mappable(job):
+        if job.state == ImportJob.State.REJECTED and not _mappable(job) and not _bill(job):
             job.path.unlink(missing_ok=True)
             messages.error(request, job.result["error"])
             return redirect("imports:upload")
@@ -67,6 +68,20 @@ def upload(request: HttpRequest) -> HttpResponse:
 def _mappable(job: ImportJob) -> bool:
     """A customer sheet that was refused may only lack a column the user can point out."""
     return jobs.KINDS[job.kind].mappable and bool(_headers(job))
+
+
+def _bill(job: ImportJob) -> str:
+    """The source of the bill a customer sheet turned out to be ("" when it is none): its
+    page offers to import it as a bill."""
+    return str(job.result.get("bill", "")) if job.kind == "customers" else ""
+
+
+def _as_bill(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    """The same uploaded file, checked as a bill: nothing to upload again."""
+    job.kind, job.mapping = "bill", None
+    job.save(update_fields=["kind", "mapping"])
+    jobs.run(job, jobs.check)
+    return redirect(_review_url(job))
 
 
 def _headers(job: ImportJob) -> list[str]:
@@ -109,9 +124,12 @@ def _say_refused(request: HttpRequest, result: dict[str, Any]) -> None:
         messages.error(request, _("Some rows are rejected: fix the file, or import the others."))
 
 
-def _commit(request: HttpRequest, job: ImportJob, **options: Any) -> HttpResponse:
+def _commit(
+    request: HttpRequest, job: ImportJob, *, as_checked: bool = True, **options: Any
+) -> HttpResponse:
     """Commit now, or start it in the background; then where the user goes."""
-    jobs.run(job, jobs.commit, accept_all=bool(request.POST.get("accept_all")), **options)
+    accept_all = bool(request.POST.get("accept_all"))
+    jobs.start_commit(job, accept_all=accept_all, as_checked=as_checked, **options)
     if job.is_running:
         return redirect(_review_url(job))
     if job.state == ImportJob.State.COMMITTED:
@@ -131,12 +149,21 @@ def _mapping_from(request: HttpRequest, headers: list[str]) -> dict[str, int]:
     return mapping
 
 
+def _effective_mapping(job: ImportJob, headers: list[str]) -> dict[str, int]:
+    return job.mapping if job.mapping is not None else guess_mapping(headers)
+
+
 def review_customers(request: HttpRequest, token: str) -> HttpResponse:
     job = _open_job(request_user(request), token, "customers")
     if job.is_running:
         return _running(request, job)
+    if _bill(job):
+        if request.method == "POST" and request.POST.get("as_bill"):
+            return _as_bill(request, job)
+        return render(request, "imports/review_customers.html", {"job": job, "bill": _bill(job)})
     headers = _headers(job)
     if request.method == "POST":
+        checked_with = (job.rule, _effective_mapping(job, headers))
         rule = request.POST.get("rule", job.rule)
         if rule in RULES:
             job.rule = rule
@@ -144,13 +171,14 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
             job.mapping = _mapping_from(request, headers)
         job.save(update_fields=["rule", "mapping"])
         if request.POST.get("commit") and job.state == ImportJob.State.CHECKED:
-            return _commit(request, job)
+            as_checked = checked_with == (job.rule, _effective_mapping(job, headers))
+            return _commit(request, job, as_checked=as_checked)
         jobs.run(job, jobs.check)
         return redirect(_review_url(job))
     checked = job.state == ImportJob.State.CHECKED
     if not checked:
         messages.error(request, job.result.get("error", ""))
-    mapping = job.mapping if job.mapping is not None else guess_mapping(headers)
+    mapping = _effective_mapping(job, headers)
     labels = {
         "nickname": _("nickname"), "name": _("real name"), "wechat_id": _("WeChat ID"),
         "phone": _("mobile phone"), "address": _("street address"), "province": _("province"),
@@ -170,6 +198,20 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
             "preview": job.preview if checked else [],
         },
     )
+
+
+def rejected_customer_rows(request: HttpRequest, token: str) -> HttpResponse:
+    """The rows a customer import's dry run rejected, with the reason, as an xlsx download."""
+    job = _open_job(request_user(request), token, "customers")
+    rejected = job.result.get("rejected") if job.state == ImportJob.State.CHECKED else None
+    if not rejected:
+        raise Http404
+    try:
+        sheet = rejected_rows(job.path, rejected)
+    except FileRejected as exc:
+        messages.error(request, str(exc.message))
+        return redirect(_review_url(job))
+    return sheet_response(sheet, "rejected-rows")
 
 
 def review_orders(request: HttpRequest, token: str) -> HttpResponse:

@@ -31,7 +31,10 @@ _FOREIGN_IN_TEXT = re.compile(r"(?<![\d+])(?:\+|00)(?!86)[1-9][\d\s\-.()]{5,20}\
 
 
 class PhoneError(ValueError):
-    """A phone number that cannot be stored; `code` says why, for translated form messages."""
+    """A phone number that cannot be stored; `code` says why, for translated form messages:
+    "unallocated" for 11 digits starting with 1 under a range no operator holds (号段不存在:
+    the ranges are phonenumbers' CN metadata, which follows MIIT's numbering plan),
+    "not_mobile" for a landline or service number, "invalid" for anything else."""
 
     def __init__(self, message: str, code: str = "invalid") -> None:
         super().__init__(message)
@@ -105,6 +108,10 @@ def _cn_eleven_digit_error(prefix: str) -> tuple[str, str] | None:
     try:
         _check_cn(prefix.ljust(11, "0"))
     except PhoneError as exc:
+        if exc.code == "invalid":
+            # The right length and the shape of a mobile number, under a prefix that no
+            # operator has been given: a typo in the first digits, not a number too short.
+            return ("No mobile number range starts with these digits.", "unallocated")
         return (str(exc), exc.code)
     return None
 

@@ -82,8 +82,8 @@ def test_it_gives_an_empty_string_for_an_empty_phone(raw: str) -> None:
         ("1380013800", "invalid"),
         ("138001380001", "invalid"),
         ("+86 138001380001", "invalid"),
-        ("12345678901", "invalid"),
-        ("14011111111", "invalid"),
+        ("12345678901", "unallocated"),
+        ("14011111111", "unallocated"),
         ("+44 1234", "invalid"),
         ("+999 123456789", "invalid"),
         ("0755-22107333", "not_mobile"),
@@ -165,5 +165,40 @@ def test_it_judges_eleven_digit_numbers_by_their_first_digits_as_phonenumbers_do
     numbers += [f"1{n:04}{suffix}" for n in range(0, 10**4, 7) for suffix in ("000000", "999999")]
     numbers += [f"10{rng.randrange(10**9):09}" for _ in range(2000)]  # Beijing's landline ranges
     for number in numbers:
-        # _check_cn is phonenumbers' own verdict, without the shortcut.
-        assert _verdict(normalize_phone, number) == _verdict(_check_cn, number), number
+        # _check_cn is phonenumbers' own verdict, without the shortcut; an invalid number of
+        # 11 digits starting with 1 is one of no allocated range.
+        expected = _verdict(_check_cn, number).replace("(invalid)", "(unallocated)")
+        assert _verdict(normalize_phone, number) == expected, number
+
+
+# Ranges given to operators (MIIT numbering plan): 13x, 145/147 data, 15x but 154, 162/165/167
+# virtual, 166, 17x but 174 (satellite 1740x only) and 179, 18x, 19x but 194 (190/191/193/199
+# telecom, 192 China Broadcast Network, 195/197/198 mobile, 196 unicom).
+@pytest.mark.parametrize(
+    "number",
+    ["13012345678", "14512345678", "14712345678", "15312345678", "16212345678", "16512345678",
+     "16612345678", "16712345678", "17012345678", "17212345678", "17400123456", "17812345678",
+     "18912345678", "19012345678", "19112345678", "19212345678", "19312345678", "19512345678",
+     "19612345678", "19712345678", "19812345678", "19912345678"],
+)  # fmt: skip
+def test_it_takes_every_allocated_mobile_range(number: str) -> None:
+    assert normalize_phone(number) == number
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["10012345678", "11012345678", "12012345678", "14012345678", "14412345678", "15412345678",
+     "16012345678", "16312345678", "16912345678", "17412345678", "17912345678", "19412345678",
+     "+86 154 1234 5678", "8615412345678"],
+)  # fmt: skip
+def test_it_says_an_eleven_digit_number_of_no_range_is_unallocated(number: str) -> None:
+    with pytest.raises(PhoneError) as caught:
+        normalize_phone(number)
+    assert caught.value.code == "unallocated"
+
+
+@pytest.mark.parametrize("number", ["1541234567", "154123456789", "1381234567", "0755-22107333"])
+def test_a_wrong_length_or_a_landline_is_not_called_unallocated(number: str) -> None:
+    with pytest.raises(PhoneError) as caught:
+        normalize_phone(number)
+    assert caught.value.code != "unallocated"
