@@ -319,9 +319,9 @@ def _write_progress(job: ImportJob, done: int, total: int | None, *, start: bool
     last row the import still writes everything in one go."""
     percent = min(MAX_RUNNING_PERCENT, 100 * done // total) if total else None
     previous = None if start else _read_progress(job)
-    if previous is not None and previous.get("percent") is not None:
-        if percent is None or percent < previous["percent"]:
-            done, total, percent = previous["done"], previous["total"], previous["percent"]
+    best = previous.get("percent") if previous is not None else None
+    if previous is not None and best is not None and (percent is None or percent < best):
+        done, total, percent = previous["done"], previous["total"], best
     job.progress_path.write_text(
         json.dumps({"done": done, "total": total, "percent": percent, "at": time.time()})
     )

@@ -266,7 +266,7 @@ class IsABill(FileRejected):
 
 
 def bill_source(path: str | Path) -> str | None:
-    """"wechat" or "alipay" when the file is a bill export that the bill import reads, else
+    """ "wechat" or "alipay" when the file is a bill export that the bill import reads, else
     None. Only a file with a 收/支 (in or out) column in its first 60 rows (a bill has its
     account, period and totals above the column names), which every bill has and no customer
     sheet, is read as a bill: a large customer sheet is not read twice."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -200,7 +200,7 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def rejected_customer_rows(request: HttpRequest, token: str) -> HttpResponse:
+def rejected_customer_rows(request: HttpRequest, token: str) -> HttpResponse | FileResponse:
     """The rows a customer import's dry run rejected, with the reason, as an xlsx download."""
     job = _open_job(request_user(request), token, "customers")
     rejected = job.result.get("rejected") if job.state == ImportJob.State.CHECKED else None

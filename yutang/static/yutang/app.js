@@ -226,3 +226,19 @@ document.addEventListener("change", (event) => {
   if (count) count.textContent = count.dataset.template.replace("{n}", chosen);
 });
 
+
+// An import's progress bar, polled every second, only moves forward: an answer that arrives
+// late, or from a later step counting again, never sends it back.
+const jobBarBest = new Map();
+function holdJobBar() {
+  const box = document.getElementById("job-progress");
+  const bar = box && box.querySelector("progress.jobbar");
+  if (!bar || !bar.hasAttribute("value")) return;
+  const key = box.getAttribute("hx-get");
+  const best = Math.max(jobBarBest.get(key) || 0, Number(bar.value) || 0);
+  jobBarBest.set(key, best);
+  bar.value = best;
+  bar.textContent = `${best}%`;
+}
+document.addEventListener("DOMContentLoaded", holdJobBar);
+document.addEventListener("htmx:afterSettle", holdJobBar);
