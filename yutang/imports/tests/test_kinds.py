@@ -25,6 +25,7 @@ class ImportKindTests(BaseTestCase):
             assert str(spec.label), kind
             assert callable(spec.plan) and callable(spec.commit), kind
             assert isinstance(spec.background, bool) and isinstance(spec.mappable, bool), kind
+            assert isinstance(spec.stops_on_rejected, bool), kind
             assert reverse(spec.target), kind
             # Its review page: a view, its URL, and its template.
             review = views_import.REVIEWS[kind]
