@@ -72,6 +72,7 @@ KINDS = {
     "payment": BRANCH,
     "touchpoint": BRANCH,
     "customers_job": OWN,
+    "rejected_job": OWN,  # a customer import whose dry run rejected a row
     "orders_job": OWN,
     "bill_job": OWN,
     "api_token": OWN,
@@ -106,6 +107,7 @@ PAGE_ROUTES: dict[str, dict[str, str | list[str]]] = {
     "imports:orders": {"token": "orders_job"},
     "imports:bill": {"token": "bill_job"},
     "imports:progress": {"token": "customers_job"},
+    "imports:customers_rejected": {"token": "rejected_job"},
     "imports:payment_order": {"pk": "payment"},
     "imports:payment_attach": {"pk": "payment"},
     "accounts:token_revoke": {"pk": "api_token"},
@@ -285,6 +287,7 @@ class AccessMatrixTests(BaseTestCase):
             "payment": payment,
             "touchpoint": touchpoint,
             "customers_job": job("customers", "昵称,手机\n鲍勃导入的,13900000001\n".encode()),
+            "rejected_job": job("customers", "昵称,手机\n鲍勃导入的,13900000001\n坏,1\n".encode()),
             "orders_job": job("orders", orders_csv.encode()),
             "bill_job": job("bill", BILL),
             "api_token": ApiToken.objects.create(
@@ -294,7 +297,7 @@ class AccessMatrixTests(BaseTestCase):
             "channel": Channel.objects.create(pk=next(ids), name="鲍勃的渠道"),
             "tag": Tag.objects.create(pk=next(ids), group=TagGroup.objects.first(), name="护肤"),
         }
-        for key in ("customers_job", "orders_job", "bill_job"):
+        for key in ("customers_job", "rejected_job", "orders_job", "bill_job"):
             assert self.objects[key].state == ImportJob.State.CHECKED, key
         numbers = [o.pk for o in self.objects.values() if isinstance(o.pk, int)]
         assert len(set(numbers)) == len(numbers), numbers
