@@ -38,12 +38,14 @@ from yutang.lib.xlsx import Sheet
 from .bounds import cell_error, model_field
 from .bulk import Staging, StaleRows, insert_rows, reserve_ids
 from .readers import (
+    BILL_HEAD,
     MAX_CELL,
     FileRejected,
     IsABill,
     bill_source,
     map_headers,
     open_table,
+    peek,
     unreadable_cells,
 )
 
@@ -547,9 +549,9 @@ class _Pass:
         write: bool,
         staged: bool = False,
     ) -> None:
-        if (source := bill_source(path)) is not None:
-            raise IsABill(source)
         self.table = open_table(path, HEADER_NAMES)
+        if (source := bill_source(path, peek(self.table, BILL_HEAD))) is not None:
+            raise IsABill(source)
         self.mapping = mapping if mapping is not None else guess_mapping(self.table.headers)
         if "nickname" not in self.mapping and "name" not in self.mapping:
             raise FileRejected(

@@ -257,35 +257,37 @@ def map_headers(headers: list[str], names: dict[str, tuple[str, ...]]) -> dict[s
     return mapping
 
 
+# How many rows below a table's header a bill's column names may be.
+BILL_HEAD = 60
+
+
 class IsABill(FileRejected):
-    """A WeChat Pay or Alipay bill given as a sheet of customers or orders; `source` says which."""
+    """A WeChat Pay or Alipay bill given as a sheet of customers; `source` says which."""
 
     def __init__(self, source: str) -> None:
         super().__init__(_("This is a bill, not a sheet of customers: import it as a bill."))
         self.source = source
 
 
-def bill_source(path: str | Path) -> str | None:
+def bill_source(path: str | Path, head: Iterable[list[str]]) -> str | None:
     """ "wechat" or "alipay" when the file is a bill export that the bill import reads, else
-    None. Only a file with a 收/支 (in or out) column in its first 60 rows (a bill has its
-    account, period and totals above the column names), which every bill has and no customer
-    sheet, is read as a bill: a large customer sheet is not read twice."""
-    path = Path(path)
-    try:
-        table = open_table(path)
-        try:
-            head = [table.headers, *(cells for _n, cells in itertools.islice(table.rows, 60))]
-        finally:
-            close = getattr(table.rows, "close", None)  # the CSV file, open until then
-            if close is not None:
-                close()
-    except FileRejected:
-        return None
+    None. `head` is the file's first rows as a table gives them (its header and the 60 rows
+    below, BILL_HEAD): a bill has its account, period and totals above its column names. Only
+    a file with a 收/支 (in or out) column there, which every bill has and no customer sheet,
+    is read again as a bill, so a large customer sheet is not read twice."""
     if not any(re.sub(r"\s", "", cell) == "收/支" for cells in head for cell in cells):
         return None
+    path = Path(path)
     if path.stat().st_size > MAX_BILL_BYTES:
         return None
     try:
         return parse_bill(path.read_bytes()).source
     except BillError:
         return None
+
+
+def peek(table: Table, count: int) -> list[list[str]]:
+    """The table's header and first `count` rows, leaving its stream of rows whole."""
+    head = list(itertools.islice(table.rows, count))
+    table.rows = itertools.chain(head, table.rows)
+    return [table.headers, *(cells for _number, cells in head)]
