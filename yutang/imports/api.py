@@ -33,10 +33,13 @@ class JobOut(Schema):
 
 class CommitIn(Schema):
     accept_all: bool = False
-    # A bill only: what to do with a payer, by the `key` of `result.payers_to_choose` (or of any
-    # payer of the bill): the id of a customer who paid, "new" or "skip". A bill whose payers
-    # fit several customers is not imported until each of them has one.
-    payers: dict[str, StrictInt | StrictStr] = Field(default_factory=dict)
+    payers: dict[str, StrictInt | StrictStr] = Field(
+        default_factory=dict,
+        description="A bill only: what to do with a payer, by the `key` of "
+        "`result.payers_to_choose` (or of any payer of the bill): the id of a customer who paid, "
+        '"new" or "skip". A bill is not imported while a payer who fits several customers has '
+        "no answer (422, `errors.payers`).",
+    )
 
 
 def _out(job: ImportJob) -> dict[str, Any]:

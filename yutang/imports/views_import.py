@@ -280,7 +280,7 @@ def review_bill(request: HttpRequest, token: str) -> HttpResponse:
 def _candidate_label(customer: Customer, user: User) -> str:
     """One of several customers a payer fits, told apart from the others by what the seller
     knows of them: the name, the phone's last digits, the WeChat ID, whose customer it is."""
-    parts = [customer.display_name]
+    parts = [_("Customer “%(name)s”") % {"name": customer.display_name}]
     if customer.phone:
         parts.append(_("phone …%(digits)s") % {"digits": customer.phone[-4:]})
     if customer.wechat_id:

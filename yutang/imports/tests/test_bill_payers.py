@@ -240,3 +240,24 @@ class BillPayersElsewhereTests(BaseTestCase):
         assert result["committed"] and result["new_customers"] == 0
         assert zhang.payments.count() == 2
         assert not Customer.objects.filter(nickname="*三").exists()
+
+    def test_a_payer_who_paid_as_two_customers_is_asked_about(self) -> None:
+        # The reviewer sent 小美's money to one customer, then to another: which one is it now?
+        # A payment she made to charlie's customer neither counts nor shows.
+        from yutang.imports.bill_file import plan_bill
+
+        first, second = make_customer(self.bob, "美美"), make_customer(self.dave, "阿美")
+        for number, customer in enumerate((first, second, self.mei_charlie)):
+            Payment.objects.create(
+                source="wechat", transaction_id=f"99{number}", customer=customer,
+                occurred_at=datetime(2023, 12, 1 + number, tzinfo=SHANGHAI), amount=Decimal("1"),
+                counterparty="小美",
+            )  # fmt: skip
+        with TemporaryDirectory() as folder:
+            path = Path(folder) / "bill.csv"
+            path.write_bytes(BILL)
+            plan = plan_bill(path, user=self.bob)
+            assert plan.candidates["小美|"] == [second, first]
+            Payment.objects.filter(customer=second).delete()
+            plan = plan_bill(path, user=self.bob)
+        assert plan.matches["小美|"] == first and "小美|" not in plan.candidates
