@@ -350,6 +350,8 @@ def commit_bill(
             refund_payment(payment=latest, at=timezone.make_aware(row.occurred_at), actor=user)
             reversed_count += 1
     result = plan.summary()
+    # Every payer who fitted several customers was answered: none is left to choose.
+    result["to_choose"], result["payers_to_choose"] = 0, []
     result["created"] = len(inserted)
     result["new_customers"] = len(created)
     result["reversed"] = reversed_count

@@ -193,6 +193,7 @@ class BillPayersElsewhereTests(BaseTestCase):
         assert response.status_code == 200 and response.json()["state"] == "committed"
         result = response.json()["result"]
         assert (result["created"], result["new_customers"]) == (5, 3)
+        assert (result["to_choose"], result["payers_to_choose"]) == (0, [])
         assert self.mei_bob.payments.count() == 2
         # Charlie cannot commit bob's job, whatever he chooses.
         response = self.api(self.charlie, "post", url, {"payers": {"小美|": "new"}})
