@@ -43,6 +43,11 @@ def _tab_label(status: str) -> str:
     return _("to ship") if status == TO_SHIP else str(dict(Status.choices)[status])
 
 
+def _search_text(request: HttpRequest) -> str:
+    """The customer search of a page, cut to what a search can use; PostgreSQL refuses a NUL."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:64]
+
+
 def order_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     qs = Order.objects.visible_to(user)
@@ -51,7 +56,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(created__date__gte=since)
     if until:
         qs = qs.filter(created__date__lte=until)
-    q = request.GET.get("q", "").strip()[:64]
+    q = _search_text(request)
     if q:
         qs = qs.filter(customer__in=Customer.objects.visible_to(user).search(q))
     status = request.GET.get("status", "")
@@ -129,7 +134,7 @@ def _ship_form(order: Order, data: Any = None, *, auto_id: str = "id_%s") -> Shi
 def new_order(request: HttpRequest) -> HttpResponse:
     """“New order” from the orders list: choose the customer, whose order form then opens."""
     user = request_user(request)
-    q = request.GET.get("q", "").strip()[:64]
+    q = _search_text(request)
     results = (
         list(Customer.objects.visible_to(user).search(q).order_by("search_pinyin", "id")[:20])
         if q
