@@ -148,6 +148,12 @@ class Order(models.Model):
     courier = models.CharField(_("courier"), max_length=32, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Where the parcel goes, copied from the customer when the order is placed: a customer who
+    # moves later must not move the parcels already sent. Blank on orders from before these
+    # fields, which then show the customer's (`delivery_name` …).
+    recipient_name = models.CharField(_("recipient"), max_length=64, blank=True)
+    recipient_phone = models.CharField(_("recipient's phone"), max_length=20, blank=True)
+    recipient_address = models.CharField(_("delivery address"), max_length=300, blank=True)
     # Where an imported order came from (its order number, or a digest of its row), so that
     # importing the same file again creates no twin.
     import_ref = models.CharField(max_length=64, blank=True, editable=False)
@@ -214,6 +220,23 @@ class Order(models.Model):
 
     def cost(self) -> Decimal:
         return sum((line.quantity * line.unit_cost for line in self.lines.all()), Decimal(0))
+
+    @property
+    def delivery_name(self) -> str:
+        return self.recipient_name or self.customer.name or self.customer.nickname
+
+    @property
+    def delivery_phone(self) -> str:
+        return self.recipient_phone or self.customer.phone
+
+    @property
+    def delivery_address(self) -> str:
+        return self.recipient_address or self.customer.full_address
+
+    def delivery_text(self) -> str:
+        """Name, phone and address in one line, as a courier's form (寄件) takes them pasted."""
+        parts = (self.delivery_name, self.delivery_phone, self.delivery_address)
+        return " ".join(p for p in parts if p)
 
     def steps(self) -> list[tuple[str, str, datetime | None]]:
         """Every step reached, with its time, in flow order, for the order page."""
