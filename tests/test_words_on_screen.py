@@ -68,7 +68,9 @@ class EmptyChoiceTests(BaseTestCase):
         for url in [
             "/customers/new/",
             f"/customers/{self.customer.pk}/edit/",
+            f"/customers/{self.customer.pk}/",
             "/customers/",
+            "/followups/pipeline/",
             f"/orders/new/{self.customer.pk}/",
             "/products/new/",
             "/analytics/",

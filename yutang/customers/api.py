@@ -67,6 +67,7 @@ class CustomerOut(Schema):
     address: str
     channel: str | None
     grade: str
+    cooperation: int | None  # 1–5, how easy they are to work with (the value score)
     tags: list[str]
     owner: str
     referrer: int | None

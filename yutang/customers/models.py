@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -162,6 +162,17 @@ CUSTOMER_SORTS = {
     "profit": ("profit", "id"),
 }
 DEFAULT_SORT = "-created"
+
+
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class OfCustomerQuerySet(models.QuerySet[_Row]):
+    """Rows that belong to a customer (orders, payments, follow-ups, touchpoints): a user sees
+    one exactly when they see its customer."""
+
+    def visible_to(self, user: User) -> Self:
+        return self.filter(customer__in=Customer.objects.visible_to(user))
 
 
 class CustomerQuerySet(models.QuerySet["Customer"]):

@@ -23,7 +23,10 @@ class FollowUpForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["stage"].required = True
+        stage = self.fields["stage"]
+        stage.required = True
+        # A stage must be chosen: no blank radio button ("---------") to choose instead.
+        stage.choices = [c for c in stage.choices if c[0]]  # type: ignore[attr-defined]
 
     def clean_amount(self) -> object:
         amount = self.cleaned_data.get("amount")

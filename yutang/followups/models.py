@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yutang.customers.models import Customer, Stage
+from yutang.customers.models import Customer, OfCustomerQuerySet, Stage
 
 if TYPE_CHECKING:
-    from yutang.accounts.models import User
+    pass
 
 
 class FollowUpChannel(models.TextChoices):
@@ -22,9 +22,8 @@ class FollowUpChannel(models.TextChoices):
     BROADCAST = "broadcast", _("broadcast reply")
 
 
-class FollowUpQuerySet(models.QuerySet["FollowUp"]):
-    def visible_to(self, user: User) -> FollowUpQuerySet:
-        return self.filter(customer__in=Customer.objects.visible_to(user))
+class FollowUpQuerySet(OfCustomerQuerySet["FollowUp"]):
+    """Follow-ups, visible with their customer."""
 
 
 class FollowUp(models.Model):

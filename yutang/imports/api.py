@@ -4,15 +4,17 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
+from pydantic import StrictInt, StrictStr
 
 from yutang.accounts.access import request_user
-from yutang.accounts.apikit import field_errors
+from yutang.accounts.apikit import api_error, field_errors
 
 from . import jobs
 from .access import get_job_for
+from .bill_file import read_choices
 from .customer_sheet import RULES
 from .models import ImportJob
 
@@ -31,6 +33,13 @@ class JobOut(Schema):
 
 class CommitIn(Schema):
     accept_all: bool = False
+    payers: dict[str, StrictInt | StrictStr] = Field(
+        default_factory=dict,
+        description="A bill only: what to do with a payer, by the `key` of "
+        "`result.payers_to_choose` (or of any payer of the bill): the id of a customer who paid, "
+        '"new" or "skip". A bill is not imported while a payer who fits several customers has '
+        "no answer (422, `errors.payers`).",
+    )
 
 
 def _out(job: ImportJob) -> dict[str, Any]:
@@ -86,7 +95,22 @@ def commit(request: HttpRequest, job_id: str, payload: CommitIn | None = None) -
     if job.state != ImportJob.State.CHECKED:
         return field_errors({"state": [_("This import cannot be committed (%(state)s).")
                                        % {"state": job.get_state_display()}]})  # fmt: skip
-    jobs.start_commit(job, accept_all=bool(payload and payload.accept_all))
+    accept_all = bool(payload and payload.accept_all)
+    if job.kind != "bill":
+        if payload and payload.payers:
+            return field_errors({"payers": [_("Only a bill has payers to choose.")]})
+        jobs.start_commit(job, accept_all=accept_all)
+        return _out(job)
+    plan = jobs.check(job)
+    if plan is None:
+        return field_errors({"state": [str(job.result.get("error", ""))]})
+    choices, errors = read_choices(plan, payload.payers if payload else {}, user=job.user)
+    if errors:
+        return field_errors(errors)
+    jobs.start_commit(job, accept_all=accept_all, choices=choices)
+    if job.result.get("committed") is False and "error" in job.result:
+        message = str(job.result.get("error", ""))
+        return api_error(422, message, {"payers": [message]}, result=job.result)
     return _out(job)
 
 

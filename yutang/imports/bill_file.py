@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yutang.accounts.models import User
 from yutang.catalog.models import Product
@@ -24,6 +25,7 @@ from yutang.lib.bills import (
     parse_bill,
     summarize,
 )
+from yutang.lib.ids import parse_id
 from yutang.orders.models import Payment
 from yutang.orders.payments import log_payment, order_from_payment, refund_payment
 
@@ -35,6 +37,30 @@ from .readers import FileRejected
 STORED_TEXT = ("transaction_id", "counterparty", "counterparty_account", "product")
 
 CHANNEL_BY_SOURCE = {"wechat": "微信转账", "alipay": "支付宝"}
+# The customers a payer who fits several is offered to be one of; the review's search box
+# reaches any other.
+MAX_CANDIDATES = 20
+
+
+class PayersToChoose(ValueError):
+    """Some payers fit several customers and nobody said which one paid: nothing is imported,
+    for a guess would put the money on the wrong person and a new customer would be a twin."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
+
+    @property
+    def message(self) -> str:
+        return payers_to_choose_message(self.count)
+
+
+def payers_to_choose_message(count: int) -> str:
+    return ngettext(
+        "%(count)s payer fits several customers: choose who paid before importing.",
+        "%(count)s payers fit several customers: choose who paid for each before importing.",
+        count,
+    ) % {"count": count}
 
 
 @dataclass
@@ -43,13 +69,19 @@ class BillPlan:
     incoming: list[BillRow] = field(default_factory=list)
     new: list[BillRow] = field(default_factory=list)  # not imported before
     matches: dict[str, Customer | None] = field(default_factory=dict)  # counterparty → customer
+    # The payers who fit several visible customers (by `key`): the reviewer says which one paid.
+    candidates: dict[str, list[Customer]] = field(default_factory=dict)
     refunds: list[BillRow] = field(default_factory=list)
     known: int = 0  # incoming payments imported before
     rejected: list[dict[str, Any]] = field(default_factory=Rejections)
 
     def summary(self) -> dict[str, Any]:
         totals = summarize(self.bill)
-        unmatched = {self.key(r) for r in self.new if self.matches.get(self.key(r)) is None}
+        unmatched = {
+            self.key(r)
+            for r in self.new
+            if self.matches.get(self.key(r)) is None and self.key(r) not in self.candidates
+        }
         return {
             "rows": totals["rows"],
             "created": len(self.new),
@@ -62,7 +94,29 @@ class BillPlan:
             "refund_count": totals["refund_count"],
             "matched": sum(1 for r in self.new if self.matches.get(self.key(r)) is not None),
             "new_customers": len(unmatched),
+            "to_choose": len(self.to_choose()),
+            "payers_to_choose": [
+                {
+                    "key": payer["key"],
+                    "counterparty": payer["counterparty"],
+                    "account": payer["account"],
+                    "payments": payer["count"],
+                    "total": str(payer["total"]),
+                    "candidates": [
+                        {"id": c.pk, "nickname": c.nickname, "name": c.name}
+                        for c in payer["candidates"]
+                    ],
+                }
+                for payer in self.payers()
+                if payer["candidates"]
+            ],
         }
+
+    def to_choose(self, choices: dict[str, Customer | str] | None = None) -> list[str]:
+        """The payers who fit several customers and have no choice among `choices`."""
+        choices = choices or {}
+        keys = dict.fromkeys(self.key(r) for r in self.new)
+        return [k for k in keys if k in self.candidates and k not in choices]
 
     def payers(self) -> list[dict[str, Any]]:
         """The new payments grouped by payer, in the bill's order, with the proposed match."""
@@ -72,6 +126,7 @@ class BillPlan:
             payer = payers.setdefault(key, {
                 "key": key, "counterparty": row.counterparty, "account": row.counterparty_account,
                 "count": 0, "total": Decimal(0), "match": self.matches.get(key), "rows": [],
+                "candidates": self.candidates.get(key, []),
             })  # fmt: skip
             payer["count"] += 1
             payer["total"] += row.amount
@@ -84,33 +139,51 @@ class BillPlan:
 
 
 def _matches(user: User, source: str, rows: list[BillRow]) -> dict[str, Customer | None]:
-    """The customer behind each counterparty: the one who paid this way before, or the one whose
-    nickname (else name) is the counterparty's, when exactly one such customer is visible."""
+    """The customer behind each counterparty, when exactly one fits (see `_candidates`)."""
+    return {key: found[0] if len(found) == 1 else None
+            for key, found in _candidates(user, source, rows).items()}  # fmt: skip
+
+
+def _candidates(user: User, source: str, rows: list[BillRow]) -> dict[str, list[Customer]]:
+    """The visible customers each counterparty may be: those it paid before, else those whose
+    nickname (else name) is the counterparty's. A customer of another branch is never one of
+    them, nor does it make a payer fit several: the importer may not learn it exists."""
     visible = Customer.objects.visible_to(user)
     names = {r.counterparty for r in rows if r.counterparty and r.counterparty not in ("/", "-")}
-    earlier: dict[str, Customer] = {}
+    earlier: dict[str, list[tuple[str, Customer]]] = {}  # counterparty → (account, customer)
     for payment in (
         Payment.objects.filter(
             source=source, counterparty__in={r.counterparty for r in rows}, customer__in=visible
         )
-        .select_related("customer")
-        .order_by("-occurred_at")
+        .select_related("customer__owner")
+        .order_by("-occurred_at", "-pk")
     ):
         assert payment.customer is not None
-        key = f"{payment.counterparty}|{payment.counterparty_account}"
-        earlier.setdefault(key, payment.customer)
+        earlier.setdefault(payment.counterparty, []).append(
+            (payment.counterparty_account, payment.customer)
+        )
     by_field: dict[str, dict[str, list[Customer]]] = {"nickname": {}, "name": {}}
     for field_name, found in by_field.items():
-        for customer in visible.filter(**{f"{field_name}__in": names}):
+        for customer in (
+            visible.filter(**{f"{field_name}__in": names})
+            .select_related("owner")
+            .order_by("-created", "-pk")
+        ):
             found.setdefault(getattr(customer, field_name), []).append(customer)
-    matches: dict[str, Customer | None] = {}
+    candidates: dict[str, list[Customer]] = {}
     for row in rows:
         key = BillPlan.key(row)
-        candidates = by_field["nickname"].get(row.counterparty) or by_field["name"].get(
-            row.counterparty, []
+        # The same payer paid before: the same account, or one of the two exports left it out.
+        paid_before = [
+            customer
+            for account, customer in earlier.get(row.counterparty, [])
+            if account == row.counterparty_account or not account or not row.counterparty_account
+        ]
+        fitting = paid_before or (
+            by_field["nickname"].get(row.counterparty) or by_field["name"].get(row.counterparty, [])
         )
-        matches[key] = earlier.get(key) or (candidates[0] if len(candidates) == 1 else None)
-    return matches
+        candidates[key] = list(dict.fromkeys(fitting))[:MAX_CANDIDATES]
+    return candidates
 
 
 def plan_bill(path: str | Path, *, user: User) -> BillPlan:
@@ -142,7 +215,9 @@ def plan_bill(path: str | Path, *, user: User) -> BillPlan:
             )
             continue
         plan.new.append(row)
-    plan.matches = _matches(user, bill.source, plan.new)
+    found = _candidates(user, bill.source, plan.new)
+    plan.matches = {key: c[0] if len(c) == 1 else None for key, c in found.items()}
+    plan.candidates = {key: c for key, c in found.items() if len(c) > 1}
     return plan
 
 
@@ -166,6 +241,33 @@ def _check_fits(bill: Bill, row: BillRow) -> None:
 NEW, SKIP = "new", "skip"
 
 
+def read_choices(
+    plan: BillPlan, raw: dict[str, int | str], *, user: User
+) -> tuple[dict[str, Customer | str], dict[str, list[str]]]:
+    """The choices of `commit_bill` from what an API client sent: per payer key, a customer's
+    id (any customer the user may see), NEW or SKIP; and the messages per payer it refused."""
+    keys = {plan.key(r) for r in plan.new}
+    choices: dict[str, Customer | str] = {}
+    errors: dict[str, list[str]] = {}
+    ids: dict[str, int] = {}
+    for key, value in raw.items():
+        if key not in keys:
+            errors[f"payers.{key}"] = [_("No new payment of this bill comes from this payer.")]
+        elif value in (NEW, SKIP):
+            choices[key] = str(value)
+        elif (pk := parse_id(value)) is not None:
+            ids[key] = pk
+        else:
+            errors[f"payers.{key}"] = [_("Give a customer's id, “new” or “skip”.")]
+    found = Customer.objects.visible_to(user).in_bulk(set(ids.values()))
+    for key, pk in ids.items():
+        if pk in found:
+            choices[key] = found[pk]
+        else:
+            errors[f"payers.{key}"] = [_("No such customer.")]
+    return choices, errors
+
+
 @transaction.atomic
 def commit_bill(
     plan: BillPlan,
@@ -178,7 +280,12 @@ def commit_bill(
     """Import the new incoming payments. `choices` overrides the proposed match of a payer (by
     `BillPlan.key`): another visible customer, NEW (a customer made from the payer) or SKIP (left
     out); payers without a choice follow the match, or become customers when
-    `create_customers`. With a `product`, every payment also becomes a paid order of it."""
+    `create_customers`. A payer who fits several customers needs a choice: without one,
+    PayersToChoose is raised and nothing is written. With a `product`, every payment also
+    becomes a paid order of it."""
+    waiting = plan.to_choose(choices)
+    if waiting:
+        raise PayersToChoose(len(waiting))
     source = plan.bill.source
     channel = Channel.objects.filter(name=CHANNEL_BY_SOURCE[source]).first()
     choices = choices or {}
@@ -243,6 +350,8 @@ def commit_bill(
             refund_payment(payment=latest, at=timezone.make_aware(row.occurred_at), actor=user)
             reversed_count += 1
     result = plan.summary()
+    # Every payer who fitted several customers was answered: none is left to choose.
+    result["to_choose"], result["payers_to_choose"] = 0, []
     result["created"] = len(inserted)
     result["new_customers"] = len(created)
     result["reversed"] = reversed_count

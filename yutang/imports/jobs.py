@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from yutang.accounts.models import User
 from yutang.lib.bills import BillError
 
-from .bill_file import commit_bill, plan_bill
+from .bill_file import PayersToChoose, commit_bill, plan_bill
 from .customer_sheet import Progress, import_customers, plan_import
 from .models import ImportJob
 from .order_sheet import commit_orders, plan_orders
@@ -135,11 +135,14 @@ def _import_bill(
     **options: Any,
 ) -> tuple[dict[str, Any], bool]:
     # A bill always goes in for the payers already in the pool; accept_all also creates
-    # customers for the others.
+    # customers for the others. It waits while a payer fits several customers.
     plan = plan_bill(path, user=user)
-    result = commit_bill(
-        plan, user=user, create_customers=accept_all, choices=choices, product=product
-    )
+    try:
+        result = commit_bill(
+            plan, user=user, create_customers=accept_all, choices=choices, product=product
+        )
+    except PayersToChoose as exc:
+        return {**plan.summary(), "error": exc.message}, False
     return result, True
 
 

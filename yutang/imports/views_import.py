@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from yutang.accounts.access import request_user
@@ -24,7 +25,7 @@ from yutang.orders.models import PaymentSource
 
 from . import jobs
 from .access import get_job_for
-from .bill_file import NEW, SKIP
+from .bill_file import NEW, SKIP, payers_to_choose_message
 from .customer_sheet import FIELDS, HEADER_NAMES, RULES, guess_mapping, rejected_rows
 from .forms import UploadForm
 from .models import ImportJob
@@ -280,15 +281,29 @@ def review_bill(request: HttpRequest, token: str) -> HttpResponse:
         product = next((p for p in products if str(p.pk) == product_id), None)
         if product_id and product is None:
             errors["product"] = _("Choose a product from the list.")
+        waiting = [
+            index
+            for index, payer in enumerate(payers)
+            if payer["candidates"] and payer["key"] not in choices
+            and f"other-{index}" not in errors
+        ]  # fmt: skip
+        for index in waiting:
+            errors[f"match-{index}"] = _("Choose who paid: several customers fit this payer.")
         if not errors:
-            return _commit(request, job, choices=choices, product=product)
-        messages.error(request, _("Some choices need a second look: see below."))
+            return _commit_bill(request, job, choices=choices, product=product)
+        if waiting:
+            messages.error(request, payers_to_choose_message(len(waiting)))
+        else:
+            messages.error(request, _("Some choices need a second look: see below."))
     for index, payer in enumerate(payers):
         payer["index"] = index
         payer["error"] = errors.get(f"other-{index}", "")
+        payer["match_error"] = errors.get(f"match-{index}", "")
         payer["other"] = request.POST.get(f"other-{index}", "")
         payer["match_value"] = f"c{payer['match'].pk}" if payer["match"] else ""
-        payer["chosen"] = request.POST.get(f"match-{index}") or payer["match_value"] or NEW
+        payer["options"] = [(f"c{c.pk}", _candidate_label(c, user)) for c in payer["candidates"]]
+        default = payer["match_value"] or ("" if payer["candidates"] else NEW)
+        payer["chosen"] = request.POST.get(f"match-{index}", default)
     return render(
         request,
         "imports/review_bill.html",
@@ -302,6 +317,47 @@ def review_bill(request: HttpRequest, token: str) -> HttpResponse:
             "chosen_product": request.POST.get("product", ""),
         },
     )
+
+
+def _candidate_label(customer: Customer, user: User) -> str:
+    """One of several customers a payer fits, told apart from the others by what the seller
+    knows of them: the name, the phone's last digits, the WeChat ID, whose customer it is."""
+    parts = [_("Customer “%(name)s”") % {"name": customer.display_name}]
+    if customer.phone:
+        parts.append(_("phone …%(digits)s") % {"digits": customer.phone[-4:]})
+    if customer.wechat_id:
+        parts.append(customer.wechat_id)
+    if customer.owner_id != user.pk:
+        parts.append(customer.owner.display_name)
+    parts.append(_("added %(date)s") % {"date": customer.created.date().isoformat()})
+    return " · ".join(parts)
+
+
+def _commit_bill(
+    request: HttpRequest, job: ImportJob, *, choices: dict[str, Customer | str], product: Any
+) -> HttpResponse:
+    """Commit the bill; the message says how many payments went in and to how many new
+    customers (5 笔付款，3 位新客户)."""
+    jobs.run(job, jobs.commit, accept_all=bool(request.POST.get("accept_all")), choices=choices,
+             product=product)  # fmt: skip
+    if job.state != ImportJob.State.COMMITTED:
+        _say_refused(request, job.result)
+        checked = job.state == ImportJob.State.CHECKED
+        return redirect(_review_url(job) if checked else "imports:upload")
+    result = job.result
+    payments, customers = result.get("created", 0), result.get("new_customers", 0)
+    text = _("Imported: %(payments)s, %(customers)s.") % {
+        "payments": ngettext("%(n)s payment", "%(n)s payments", payments) % {"n": payments},
+        "customers": ngettext("%(n)s new customer", "%(n)s new customers", customers)
+        % {"n": customers},
+    }
+    if result.get("reversed"):
+        text += " " + ngettext(
+            "%(n)s refund reversed its payment.", "%(n)s refunds reversed their payments.",
+            result["reversed"],
+        ) % {"n": result["reversed"]}  # fmt: skip
+    messages.success(request, text)
+    return redirect(jobs.KINDS[job.kind].target)
 
 
 # The review page of each kind of `jobs.KINDS`, at import/<kind>/<job>/ (named imports:<kind>).

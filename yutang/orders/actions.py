@@ -55,7 +55,11 @@ def place_order(
     tracking_number: str = "",
     note: str = "",
     at: datetime | None = None,
+    recipient_name: str = "",
+    recipient_phone: str = "",
+    recipient_address: str = "",
 ) -> Order:
+    """A new order. The delivery details left blank are the customer's at this moment."""
     if status not in START_STATUSES:
         raise OrderError(
             _("A new order cannot start as “%(status)s”.") % {"status": status_label(status)}
@@ -73,6 +77,9 @@ def place_order(
         tracking_number=tracking_number,
         note=note,
         created=at,
+        recipient_name=recipient_name or customer.name or customer.nickname,
+        recipient_phone=recipient_phone or customer.phone,
+        recipient_address=recipient_address or customer.full_address,
     )
     setattr(order, f"{status}_at", at)
     if order.is_paid:

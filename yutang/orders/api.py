@@ -45,6 +45,10 @@ class OrderIn(Schema):
     courier: str = ""
     tracking_number: str = ""
     note: str = ""
+    # Left blank: the customer's name, phone and address when the order is placed.
+    recipient_name: str = ""
+    recipient_phone: str = ""
+    recipient_address: str = ""
 
 
 class StatusIn(Schema):
@@ -85,6 +89,9 @@ class OrderOut(Schema):
     courier: str
     tracking_number: str
     note: str
+    recipient_name: str
+    recipient_phone: str
+    recipient_address: str
     created: datetime
     steps: dict[str, datetime]
 
@@ -99,6 +106,19 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_lines(obj: Order) -> list[Any]:
         return list(obj.lines.all())
+
+    # Where the parcel goes; an order from before these fields answers the customer's.
+    @staticmethod
+    def resolve_recipient_name(obj: Order) -> str:
+        return obj.delivery_name
+
+    @staticmethod
+    def resolve_recipient_phone(obj: Order) -> str:
+        return obj.delivery_phone
+
+    @staticmethod
+    def resolve_recipient_address(obj: Order) -> str:
+        return obj.delivery_address
 
     @staticmethod
     def resolve_total(obj: Order) -> Decimal:

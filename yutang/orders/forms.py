@@ -16,11 +16,19 @@ LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 MONEY_INPUT = forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"})
 
 
+def _max_length(name: str) -> int:
+    field = Order._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
+
+
 class OrderForm(forms.Form):
     status = forms.ChoiceField(
         label=_("status"),
         choices=[(s, label) for s, label in Status.choices if s in START_STATUSES],
-        initial=Status.INTENT,
+        # Most orders are entered when the customer has said yes and the seller waits for the
+        # transfer (待付款); that step is also the one the payment reminder (催付) follows.
+        initial=Status.UNPAID,
     )
     at = forms.DateTimeField(
         label=_("when"),
@@ -44,6 +52,32 @@ class OrderForm(forms.Form):
     courier = forms.CharField(label=_("courier"), max_length=32, required=False)
     tracking_number = forms.CharField(label=_("tracking number"), max_length=40, required=False)
     note = forms.CharField(label=_("note"), max_length=500, required=False)
+    recipient_name = forms.CharField(
+        label=_("recipient"), max_length=_max_length("recipient_name"), required=False
+    )
+    recipient_phone = forms.CharField(
+        label=_("recipient's phone"),
+        max_length=_max_length("recipient_phone"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    recipient_address = forms.CharField(
+        label=_("delivery address"), max_length=_max_length("recipient_address"), required=False
+    )
+
+    DELIVERY = ("recipient_name", "recipient_phone", "recipient_address")
+
+    def delivery_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.DELIVERY]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.DELIVERY]
+
+    def clean_recipient_phone(self) -> str:
+        phone = self.cleaned_data["recipient_phone"].strip()
+        if phone and not all(c.isdigit() or c in "+-() " for c in phone):
+            raise forms.ValidationError(_("A phone number has digits only."))
+        return phone
 
 
 class LineForm(forms.Form):
@@ -80,14 +114,18 @@ class BaseLineFormSet(forms.BaseFormSet):
             raise forms.ValidationError(_("An order needs at least one line."))
 
 
-# Blank lines are ignored; the formset asks for at least one filled in.
-LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=3)
-
-
-def _max_length(name: str) -> int:
-    field = Order._meta.get_field(name)
-    assert isinstance(field, models.CharField) and field.max_length is not None
-    return field.max_length
+# Blank lines are ignored; the formset asks for at least one filled in. The page adds lines
+# from the empty form and removes one by ticking its DELETE.
+MAX_LINES = 50
+LineFormSet = forms.formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES,
+)
 
 
 class ShippingForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yutang.catalog.models import Product
-from yutang.customers.models import Customer
+from yutang.customers.models import Customer, OfCustomerQuerySet
 
 if TYPE_CHECKING:
     from yutang.accounts.models import User
@@ -74,10 +74,7 @@ class Courier(models.TextChoices):
     OTHER = "其他", _("other (no tracking number needed)")
 
 
-class OrderQuerySet(models.QuerySet["Order"]):
-    def visible_to(self, user: User) -> OrderQuerySet:
-        return self.filter(customer__in=Customer.objects.visible_to(user))
-
+class OrderQuerySet(OfCustomerQuerySet["Order"]):
     def imported_for(self, user: User) -> OrderQuerySet:
         """The orders that count as already imported when `user` imports a file: those they may
         see, and those they sold themselves. One of another branch is neither confirmed nor
@@ -93,15 +90,16 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return self.paid().filter(customer=customer).order_by("-paid_at", "-id")[:1]
 
     def with_totals(self) -> OrderQuerySet:
-        """Each order's `subtotal` (its lines), `total_amount` (the subtotal less the discount,
-        never below zero: a discount larger than the goods makes the order free) and
-        `goods_cost`, computed in the database; `Order.total()` is the same rule in memory.
-        Subqueries rather than a join, so that the amounts can be summed again over orders and
-        no other join multiplies them."""
+        """Each order's `goods_amount` (its lines; named so as not to hide `Order.subtotal()`
+        on the annotated orders), `total_amount` (the goods less the discount, never below
+        zero: a discount larger than the goods makes the order free) and `goods_cost`, computed
+        in the database; `Order.total()` is the same rule in memory. Subqueries rather than a
+        join, so that the amounts can be summed again over orders and no other join multiplies
+        them."""
         return self.annotate(
-            subtotal=_line_sum(F("quantity") * F("unit_price")),
+            goods_amount=_line_sum(F("quantity") * F("unit_price")),
             goods_cost=_line_sum(F("quantity") * F("unit_cost")),
-        ).annotate(total_amount=Greatest(F("subtotal") - F("discount"), NO_MONEY))
+        ).annotate(total_amount=Greatest(F("goods_amount") - F("discount"), NO_MONEY))
 
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -150,6 +148,12 @@ class Order(models.Model):
     courier = models.CharField(_("courier"), max_length=32, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Where the parcel goes, copied from the customer when the order is placed: a customer who
+    # moves later must not move the parcels already sent. Blank on orders from before these
+    # fields, which then show the customer's (`delivery_name` …).
+    recipient_name = models.CharField(_("recipient"), max_length=64, blank=True)
+    recipient_phone = models.CharField(_("recipient's phone"), max_length=20, blank=True)
+    recipient_address = models.CharField(_("delivery address"), max_length=300, blank=True)
     # Where an imported order came from (its order number, or a digest of its row), so that
     # importing the same file again creates no twin.
     import_ref = models.CharField(max_length=64, blank=True, editable=False)
@@ -216,6 +220,23 @@ class Order(models.Model):
 
     def cost(self) -> Decimal:
         return sum((line.quantity * line.unit_cost for line in self.lines.all()), Decimal(0))
+
+    @property
+    def delivery_name(self) -> str:
+        return self.recipient_name or self.customer.name or self.customer.nickname
+
+    @property
+    def delivery_phone(self) -> str:
+        return self.recipient_phone or self.customer.phone
+
+    @property
+    def delivery_address(self) -> str:
+        return self.recipient_address or self.customer.full_address
+
+    def delivery_text(self) -> str:
+        """Name, phone and address in one line, as a courier's form (寄件) takes them pasted."""
+        parts = (self.delivery_name, self.delivery_phone, self.delivery_address)
+        return " ".join(p for p in parts if p)
 
     def steps(self) -> list[tuple[str, str, datetime | None]]:
         """Every step reached, with its time, in flow order, for the order page."""
@@ -309,10 +330,7 @@ class PaymentSource(models.TextChoices):
     ALIPAY = "alipay", _("Alipay")
 
 
-class PaymentQuerySet(models.QuerySet["Payment"]):
-    def visible_to(self, user: User) -> PaymentQuerySet:
-        return self.filter(customer__in=Customer.objects.visible_to(user))
-
+class PaymentQuerySet(OfCustomerQuerySet["Payment"]):
     def imported_for(self, user: User) -> PaymentQuerySet:
         """The payments that count as already imported when `user` imports a bill: those they may
         see, and those they imported themselves. One of another branch is neither confirmed nor

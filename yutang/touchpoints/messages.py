@@ -59,7 +59,8 @@ def check_template(kind: str, text: str) -> str:
             "unknown": "、".join(f"{{{word}}}" for word in unknown),
             "valid": " ".join(f"{{{p}}}" for p in KINDS[kind].placeholders),
         }
-    if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
+    rest = PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
         return _("A brace is not closed: write placeholders as {称呼}.")
     return ""
 

@@ -7,12 +7,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yutang.customers.models import Customer
+from yutang.customers.models import Customer, OfCustomerQuerySet
 
 from .kinds import TRANSACTIONAL, Kind
 
 if TYPE_CHECKING:
-    from yutang.accounts.models import User
+    pass
 
 
 class State(models.TextChoices):
@@ -31,10 +31,7 @@ class State(models.TextChoices):
 REOPENABLE = (State.CLOSED, State.EXPIRED)
 
 
-class TouchpointQuerySet(models.QuerySet["Touchpoint"]):
-    def visible_to(self, user: User) -> TouchpointQuerySet:
-        return self.filter(customer__in=Customer.objects.visible_to(user))
-
+class TouchpointQuerySet(OfCustomerQuerySet["Touchpoint"]):
     def pending(self) -> TouchpointQuerySet:
         return self.filter(state__in=[State.OPEN, State.SNOOZED])
 

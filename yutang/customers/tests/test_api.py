@@ -223,6 +223,20 @@ class ObjectTests(ApiTestCase):
         assert set(response.json()["errors"]) == {"nickname", "owner"}
         assert Customer.objects.get(pk=self.customer.pk).nickname == "小美"
 
+    def test_the_cooperation_rating_reads_and_writes_within_its_bounds(self) -> None:
+        url = f"/api/customers/{self.customer.pk}"
+        assert self.call(self.bob, "get", url).json()["cooperation"] is None
+        response = self.call(self.bob, "patch", url, {"cooperation": 4})
+        assert response.status_code == 200, response.content
+        assert response.json()["cooperation"] == 4
+        for bad in (0, 6, 70000):
+            response = self.call(self.bob, "patch", url, {"cooperation": bad})
+            assert response.status_code == 422 and "cooperation" in response.json()["errors"]
+        assert Customer.objects.get(pk=self.customer.pk).cooperation == 4
+        assert (
+            self.call(self.bob, "patch", url, {"cooperation": None}).json()["cooperation"] is None
+        )
+
     def test_it_is_a_404_on_every_verb_outside_the_branch(self) -> None:
         url = f"/api/customers/{self.customer.pk}"
         assert self.call(self.charlie, "get", url).status_code == 404

@@ -227,6 +227,88 @@ document.addEventListener("change", (event) => {
 });
 
 
+// The order form: lines added from the formset's empty form and removed by ticking their
+// DELETE (the server skips those), and a running total of what the lines, the retail prices
+// of the products chosen and the discount come to. The server computes the order's total
+// again when it is saved: this one only shows the seller the figure before they save.
+function cents(value) {
+  const number = Number.parseFloat(String(value).replace(",", "."));
+  return Number.isFinite(number) && number >= 0 ? Math.round(number * 100) : null;
+}
+
+function updateOrderTotal(form) {
+  let sum = 0;
+  for (const line of form.querySelectorAll("[data-line]")) {
+    if (line.hidden) continue;
+    const product = line.querySelector("select");
+    const option = product && product.selectedOptions[0];
+    if (!option || !option.value) continue;
+    const quantity = Number.parseInt(line.querySelector('input[name$="-quantity"]').value, 10);
+    const price = line.querySelector('input[name$="-unit_price"]');
+    const each = price.value.trim() === "" ? cents(option.dataset.price) : cents(price.value);
+    price.placeholder = option.dataset.price || "";
+    if (Number.isInteger(quantity) && quantity > 0 && each !== null) sum += quantity * each;
+  }
+  const discount = form.querySelector('input[name="discount"]');
+  const off = discount ? cents(discount.value) || 0 : 0;
+  const total = Math.max(sum - off, 0);
+  const output = form.querySelector("#order-total");
+  output.value = `¥${(total / 100).toFixed(2)}`;
+  output.textContent = output.value;
+}
+
+function enhanceLine(line) {
+  const tick = line.querySelector('input[name$="-DELETE"]');
+  const remove = line.querySelector("[data-line-remove]");
+  if (!tick || !remove) return;
+  tick.closest("label").hidden = true;
+  remove.hidden = false;
+  line.hidden = tick.checked;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("[data-order-form]")) {
+    form.querySelectorAll("[data-line]").forEach(enhanceLine);
+    form.querySelector("[data-line-add]").hidden = false;
+    form.querySelector("[data-order-total]").hidden = false;
+    updateOrderTotal(form);
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const form = event.target.closest("[data-order-form]");
+  if (!form) return;
+  if (event.target.closest("[data-line-add]")) {
+    const count = form.querySelector('input[name="lines-TOTAL_FORMS"]');
+    const most = Number.parseInt(form.querySelector('input[name="lines-MAX_NUM_FORMS"]').value, 10);
+    const index = Number.parseInt(count.value, 10);
+    if (index >= most) return;
+    const html = document.getElementById("line-template").innerHTML.replaceAll("__prefix__", index);
+    const box = document.getElementById("order-lines");
+    box.insertAdjacentHTML("beforeend", html);
+    count.value = String(index + 1);
+    const line = box.lastElementChild;
+    enhanceLine(line);
+    line.querySelector("select").focus();
+    updateOrderTotal(form);
+    return;
+  }
+  const remove = event.target.closest("[data-line-remove]");
+  if (remove) {
+    const line = remove.closest("[data-line]");
+    line.querySelector('input[name$="-DELETE"]').checked = true;
+    line.hidden = true;
+    updateOrderTotal(form);
+  }
+});
+
+for (const kind of ["input", "change"]) {
+  document.addEventListener(kind, (event) => {
+    const form = event.target.closest("[data-order-form]");
+    if (form) updateOrderTotal(form);
+  });
+}
+
 // An import's progress bar, polled every second, only moves forward: an answer that arrives
 // late, or from a later step counting again, never sends it back.
 const jobBarBest = new Map();

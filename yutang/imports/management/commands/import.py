@@ -72,6 +72,8 @@ class Command(BaseCommand):
                 f"{result['created']} new payments: {result['matched']} matched to customers, "
                 f"{result['new_customers']} new customers"
             )
+            if not committed and result.get("error"):
+                self.stdout.write(f"Nothing imported: {result['error']}")
         else:
             self.write_rows(result, committed=committed, dry_run=options["dry_run"])
 
