@@ -161,7 +161,9 @@ def review_customers(request: HttpRequest, token: str) -> HttpResponse:
     if _bill(job):
         if request.method == "POST" and request.POST.get("as_bill"):
             return _as_bill(request, job)
-        return render(request, "imports/review_customers.html", {"job": job, "bill": _bill(job)})
+        source_label = PaymentSource(_bill(job)).label
+        context = {"job": job, "bill": _bill(job), "source_label": source_label}
+        return render(request, "imports/review_customers.html", context)
     headers = _headers(job)
     if request.method == "POST":
         checked_with = (job.rule, _effective_mapping(job, headers))
