@@ -263,6 +263,14 @@ function updateNextBatch(section) {
   if (done) done.hidden = handled < cards;
 }
 
+// The counter of what is left today follows the cards handled in place.
+function countLeft(change) {
+  const left = document.querySelector(".counter strong");
+  if (left && /^\d+$/.test(left.textContent)) {
+    left.textContent = String(Math.max(Number(left.textContent) + change, 0));
+  }
+}
+
 function settledRow(card, label, undoUrl, undoLabel) {
   const row = document.createElement("div");
   row.className = "settled";
@@ -317,6 +325,7 @@ document.addEventListener("submit", async (event) => {
     card.hidden = true;
     card.after(settledRow(card, data.label, data.undo_url, data.undo_label));
     showUndoToast(data.detail, data.undo_url, data.undo_label);
+    countLeft(-1);
     updateNextBatch(card.closest("section.batch"));
   } catch (_err) {
     showToast(document.getElementById("toast").dataset.failed || "", true);
@@ -344,6 +353,7 @@ document.addEventListener("click", async (event) => {
         row.remove();
         if (card) {
           card.hidden = false;
+          countLeft(1);
           updateNextBatch(card.closest("section.batch"));
         }
       }
