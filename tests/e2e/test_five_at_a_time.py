@@ -24,7 +24,10 @@ def short_controls(phone: Any) -> list[str]:
     found: list[str] = phone.evaluate(
         """(selector) => [...document.querySelectorAll(selector)]
           .filter((el) => el.offsetParent !== null || getComputedStyle(el).position === "fixed")
-          .filter((el) => { const r = el.getBoundingClientRect(); return r.width && r.height < 44; })
+          .filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.width && r.height < 44;
+          })
           .map((el) => `${el.tagName} ${el.className} ${el.textContent.trim().slice(0, 20)}`
             + ` ${el.getBoundingClientRect().height}`)""",
         CONTROLS,

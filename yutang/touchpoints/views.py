@@ -42,7 +42,7 @@ def _scope_query(team: bool) -> str:
     return "scope=team" if team else ""
 
 
-def _url(path: str, query: dict[str, object]) -> str:
+def _url(path: str, query: dict[str, str | int]) -> str:
     """`path` with the non-empty values of `query`."""
     shown = {k: v for k, v in query.items() if v not in ("", None)}
     return f"{path}?{urlencode(shown)}" if shown else path
@@ -134,7 +134,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 def _settled_label(touchpoint: Touchpoint) -> str:
     if touchpoint.state == State.DONE:
-        return _("Marked done")
+        return _("done")
     if touchpoint.state == State.SNOOZED:
         return _("Snoozed until %(day)s") % {"day": touchpoint.due_on.strftime("%m-%d")}
     return _("Skipped")

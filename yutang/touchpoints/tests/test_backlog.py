@@ -71,12 +71,15 @@ class BacklogTests(BaseTestCase):
         assert len(everyone) == 5 and charlies.pk not in everyone
         # Whom bob may choose: his branch only.
         assert {p.username for p in team.context["people"]} == {"bob", "dave"}
-        by_dave = self.client.get("/touchpoints/backlog/", {"scope": "team", "person": self.dave.pk})
+        by_dave = self.client.get(
+            "/touchpoints/backlog/", {"scope": "team", "person": str(self.dave.pk)}
+        )
         assert set(self.pks(by_dave)) == {tp.pk for tp in daves}
         kind = self.client.get("/touchpoints/backlog/", {"scope": "team", "kind": "birthday"})
         assert self.pks(kind) == [birthday.pk]
         # Another branch's person, a bad id, an unknown kind: no filter, never their items.
-        for bad in ({"person": self.charlie.pk}, {"person": "x"}, {"kind": "nope"}):
+        bads: list[dict[str, str]] = [{"person": str(self.charlie.pk)}, {"person": "x"}]
+        for bad in [*bads, {"kind": "nope"}]:
             response = self.client.get("/touchpoints/backlog/", {"scope": "team", **bad})
             assert response.status_code == 200
             assert set(self.pks(response)) == everyone
@@ -106,7 +109,7 @@ class BacklogTests(BaseTestCase):
         assert states[own[2].pk] == State.OPEN
         assert states[other.pk] == State.OPEN and states[done.pk] == State.DONE
         page = self.client.get("/touchpoints/backlog/").content.decode()
-        assert "已跳过 2 条" in page, page[page.find("messages"):][:400]
+        assert "已跳过 2 条" in page, page[page.find("messages") :][:400]
         # Charlie's, the one done already, and an id that matches nothing.
         assert "有 3 条没有改动" in page
 
@@ -145,7 +148,8 @@ class BacklogTests(BaseTestCase):
         bobs = touch(make_customer(self.bob, "鲍勃的客户"))
         touch(make_customer(self.charlie, "查理的客户"))
         self.login(self.charlie)
-        for query in ({}, {"scope": "team"}, {"scope": "team", "person": self.bob.pk}):
+        queries: list[dict[str, str]] = [{}, {"scope": "team"}]
+        for query in [*queries, {"scope": "team", "person": str(self.bob.pk)}]:
             response = self.client.get("/touchpoints/backlog/", query)
             assert bobs.pk not in self.pks(response)
             assert "鲍勃的客户" not in response.content.decode()
