@@ -109,3 +109,21 @@ def test_it_handles_five_at_a_time_in_place(live_server: Any, phone: Any) -> Non
     assert len(second) == 5 and not set(second) & set(first)
     assert short_controls(phone) == []
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_it_falls_back_to_the_plain_form_when_the_session_ended(
+    live_server: Any, phone: Any
+) -> None:
+    base = live_server.url
+    bob = create_user(username="bob", role=Role.AGENT, password=PASSWORD)
+    make_customer(bob, "小美", vip=True)
+    log_in(phone, base, "bob")
+    phone.goto(f"{base}/")
+    # The session ends (the CSRF cookie, which lasts a year, stays).
+    phone.context.clear_cookies(name="sessionid")
+    card = phone.locator("article.todo").first
+    card.locator("details.snoozemenu > summary").click()
+    card.locator("button[name=days][value='3']").click()
+    # The login page, not a card hidden as if the snooze had worked.
+    phone.wait_for_url(lambda url: "/login/" in url)
+    assert Touchpoint.objects.get().state == State.OPEN

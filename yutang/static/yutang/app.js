@@ -304,7 +304,7 @@ function showUndoToast(text, undoUrl, undoLabel) {
 
 document.addEventListener("submit", async (event) => {
   const form = event.target.closest("form[data-settle]");
-  if (!form || event.defaultPrevented) return;
+  if (!form || event.defaultPrevented || form.dataset.plain) return;
   const card = form.closest("article.todo");
   if (!card || !window.fetch) return;
   event.preventDefault();
@@ -316,6 +316,14 @@ document.addEventListener("submit", async (event) => {
   buttons.forEach((b) => { b.disabled = true; });
   try {
     const { ok, data } = await postForm(form.action, body);
+    if (!data.detail) {
+      // Not the page's answer (the session ended: a login page, a refused form): the plain
+      // form gets the server's own page, which says why.
+      form.dataset.plain = "1";
+      buttons.forEach((b) => { b.disabled = false; });
+      form.requestSubmit(event.submitter || undefined);
+      return;
+    }
     if (!ok) {
       showToast(data.detail || document.getElementById("toast").dataset.failed || "", true);
       return;
@@ -342,8 +350,8 @@ document.addEventListener("click", async (event) => {
   button.disabled = true;
   try {
     const { ok, data } = await postForm(url, new FormData());
-    if (!ok) {
-      showToast(data.detail || "", true);
+    if (!ok || !data.detail) {
+      showToast(data.detail || document.getElementById("toast").dataset.failed || "", true);
       return;
     }
     for (const other of document.querySelectorAll(`button[data-undo="${url}"]`)) {
