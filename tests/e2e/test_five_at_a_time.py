@@ -9,6 +9,7 @@ import pytest
 
 from yutang.accounts.actions import create_user
 from yutang.accounts.models import Role
+from yutang.rules.models import Rules
 from yutang.test import PASSWORD, make_customer
 from yutang.touchpoints.models import State, Touchpoint
 
@@ -16,7 +17,13 @@ from .test_customer_flow import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CONTROLS = "main a, main button, main summary, main input, main select, #toast button"
+# The page's own controls and the header, footer and tab bar around them; a checkbox is as
+# high as the label it sits in.
+CONTROLS = (
+    ".topbar a, .topbar button, .foot button, .tabbar a, main a, main button, main summary, "
+    "main select, main input:not([type=checkbox]), main label:has(input[type=checkbox]), "
+    "#toast button"
+)
 
 
 def short_controls(phone: Any) -> list[str]:
@@ -107,6 +114,13 @@ def test_it_handles_five_at_a_time_in_place(live_server: Any, phone: Any) -> Non
     phone.locator("article.todo").first.wait_for()
     second = card_ids(phone)
     assert len(second) == 5 and not set(second) & set(first)
+    assert short_controls(phone) == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # With a smaller capacity the rest waits on the backlog, a finger high too.
+    Rules.objects.update_or_create(pk=1, defaults={"daily_capacity": 4})
+    phone.goto(f"{base}/touchpoints/backlog/")
+    assert phone.locator("input[name=ids]").count() == 7 - 1
     assert short_controls(phone) == []
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 

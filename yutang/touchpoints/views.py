@@ -38,10 +38,6 @@ from .models import MessageTemplate, State, Touchpoint
 from .workbench import build_workbench, items_of, rank
 
 
-def _scope_query(team: bool) -> str:
-    return "scope=team" if team else ""
-
-
 def _url(path: str, query: dict[str, str | int]) -> str:
     """`path` with the non-empty values of `query`."""
     shown = {k: v for k, v in query.items() if v not in ("", None)}
@@ -65,7 +61,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     size = bench.batch_size
     count = len(bench.items)
     start = (_number(request.GET.get("batch", ""), 1) - 1) * size
-    start = _number(request.GET.get("from", ""), start)
+    start = max(_number(request.GET.get("from", ""), start), 0)
     if start >= count:
         # Past the end (the list got shorter): the last batch.
         start = ((count - 1) // size) * size if count else 0
