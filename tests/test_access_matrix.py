@@ -102,6 +102,7 @@ PAGE_ROUTES: dict[str, dict[str, str | list[str]]] = {
     "orders:create": {"customer_pk": "customer"},
     "orders:cost_create": {"customer_pk": "customer"},
     "touchpoints:act": {"pk": "touchpoint", "action": ["done", "snooze", "skip"]},
+    "touchpoints:undo": {"pk": "touchpoint"},
     "imports:export": {"what": list(EXPORTS)},
     "imports:customers": {"token": "customers_job"},
     "imports:orders": {"token": "orders_job"},

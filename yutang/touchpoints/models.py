@@ -106,3 +106,26 @@ class DerivationRun(models.Model):
 
     def __str__(self) -> str:
         return str(self.on)
+
+
+class Undo(models.Model):
+    """What a seller's done, skip or snooze changed, kept for a few minutes so that a tap by
+    mistake can be taken back exactly: the touchpoint's fields before, the follow-up and the
+    timeline entry it wrote, and the customer's other touchpoints it settled or made."""
+
+    touchpoint = models.OneToOneField(Touchpoint, on_delete=models.CASCADE, related_name="undo")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    # {"state", "due_on", "data", "closed_at", "closed_by"}: before and after the action.
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    followup_id = models.IntegerField(null=True, blank=True)
+    activity_ids = models.JSONField(default=list, blank=True)
+    # Other touchpoints of the customer: {id: fields before} changed, and ids made.
+    changed = models.JSONField(default=dict, blank=True)
+    made = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"undo {self.touchpoint_id}"

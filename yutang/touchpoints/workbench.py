@@ -83,15 +83,56 @@ def own_q(user: User, prefix: str = "") -> Q:
     return q
 
 
-def build_workbench(user: User, today: date, *, team: bool = True) -> Workbench:
-    """The day's list of the whole pool `user` sees (`team`), or of the customers they are
-    responsible for only: an upline does not chase the downline's customers by default."""
+@dataclass
+class Entry:
+    """One pending item as ranked: the plain row it was scored from."""
+
+    pk: int
+    kind: str
+    owner_id: int
+    deadline: bool
+    score: float
+    created: float
+
+    @property
+    def order(self) -> tuple[bool, float, float]:
+        # What has a deadline first, so older items without one never push it out of the
+        # day's capacity; then highest priority; among equals the newest customer first.
+        return (self.deadline, self.score, self.created)
+
+
+@dataclass
+class Ranking:
+    """Everything due for a list, ranked once: the workbench shows the first `room` entries,
+    the backlog the rest."""
+
+    entries: list[Entry]
+    room: int
+    done_today: int
+    capacity: int
+    batch_size: int
+    held_by_cap: int = 0
+    held_by_dnd: int = 0
+    expired_today: int = 0
+
+    @property
+    def today(self) -> list[Entry]:
+        return self.entries[: self.room]
+
+    @property
+    def beyond(self) -> list[Entry]:
+        return self.entries[self.room :]
+
+
+def rank(user: User, today: date, *, team: bool = True) -> Ranking:
+    """The open items due by `today` of the whole pool `user` sees (`team`), or of the customers
+    they are responsible for only, in priority order, honouring the frequency cap and
+    do-not-disturb. Scored from plain rows: a pond may have tens of thousands of items due, of
+    which only a page is ever shown, so only those become objects."""
     rules = Rules.current()
     pool = Touchpoint.objects.visible_to(user)
     # The frequency cap counts every touch of a customer, whoever made it.
     visible = pool if team else pool.filter(own_q(user, "customer__"))
-    # Scored from plain rows: a pond may have tens of thousands of items due, of which only
-    # the day's capacity is ever shown, so only those become objects.
     pending = (
         visible.pending()
         .filter(due_on__lte=today)
@@ -108,6 +149,7 @@ def build_workbench(user: User, today: date, *, team: bool = True) -> Workbench:
             "customer__created",
             "customer__value_class",
             "customer__value_flag",
+            "customer__owner_id",
         )
     )
     cap_start = today - timedelta(days=rules.frequency_cap_days - 1)
@@ -117,17 +159,15 @@ def build_workbench(user: User, today: date, *, team: bool = True) -> Workbench:
         .values_list("customer_id", flat=True)
     )
     done_today = visible.filter(state=State.DONE, closed_at__date=today).count()
-    bench = Workbench(
-        items=[],
+    ranking = Ranking(
+        entries=[],
+        room=max(rules.daily_capacity - done_today, 0),
         done_today=done_today,
         capacity=rules.daily_capacity,
         batch_size=rules.batch_size,
         expired_today=visible.filter(state=State.EXPIRED, closed_at__date=today).count(),
-        team=team,
     )
-    # (has a deadline, score, customer created, id)
-    scored: list[tuple[bool, float, float, int]] = []
-    best_touch: dict[int, tuple[bool, float, float, int]] = {}
+    best_touch: dict[int, Entry] = {}
     for row in pending:
         pk, kind, due_on, customer_id, grade, vip, stage, consumed, dnd, created = row[:10]
         score = priority(
@@ -142,36 +182,58 @@ def build_workbench(user: User, today: date, *, team: bool = True) -> Workbench:
             value_class=row[10],
             value_flag=row[11],
         )
-        entry = (kind in DEADLINE, score, created.timestamp(), pk)
+        entry = Entry(pk, kind, row[12], kind in DEADLINE, score, created.timestamp())
         if kind in TRANSACTIONAL:
-            scored.append(entry)
+            ranking.entries.append(entry)
         elif dnd:
-            bench.held_by_dnd += 1
+            ranking.held_by_dnd += 1
         elif customer_id in recently_touched:
-            bench.held_by_cap += 1
+            ranking.held_by_cap += 1
         else:
             # At most one non-transactional touch per customer: the most valuable one.
             current = best_touch.get(customer_id)
-            if current is None or entry[:3] > current[:3]:
+            if current is None or entry.order > current.order:
                 best_touch[customer_id] = entry
             if current is not None:
-                bench.held_by_cap += 1
-    scored.extend(best_touch.values())
-    # What has a deadline first, so older items without one never push it out of the day's
-    # capacity; then highest priority; among equals the newest customer first (seed 002).
-    scored.sort(key=lambda e: e[:3], reverse=True)
-    room = max(rules.daily_capacity - done_today, 0)
-    bench.beyond_capacity = max(len(scored) - room, 0)
-    chosen = scored[:room]
+                ranking.held_by_cap += 1
+    ranking.entries.extend(best_touch.values())
+    # A stable sort: equals keep the rows' order (due date, id), the same on every load.
+    ranking.entries.sort(key=lambda e: e.order, reverse=True)
+    return ranking
+
+
+def items_of(entries: list[Entry]) -> list[Item]:
+    """The entries as the objects a page shows, in their order, in a fixed number of queries."""
     objects = Touchpoint.objects.select_related("customer__owner", "order").in_bulk(
-        [pk for _d, _s, _c, pk in chosen]
+        [e.pk for e in entries]
     )
     templates = templates_by_kind()
-    for _deadline, score, _created, pk in chosen:
-        tp = objects[pk]
-        bench.items.append(
-            Item(touchpoint=tp, score=score, reason=reason(tp), message=message(tp, templates))
+    items = []
+    for entry in entries:
+        tp = objects[entry.pk]
+        items.append(
+            Item(
+                touchpoint=tp, score=entry.score, reason=reason(tp), message=message(tp, templates)
+            )
         )
-    size = rules.batch_size
+    return items
+
+
+def build_workbench(user: User, today: date, *, team: bool = True) -> Workbench:
+    """The day's list of the whole pool `user` sees (`team`), or of the customers they are
+    responsible for only: an upline does not chase the downline's customers by default."""
+    ranking = rank(user, today, team=team)
+    bench = Workbench(
+        items=items_of(ranking.today),
+        done_today=ranking.done_today,
+        capacity=ranking.capacity,
+        batch_size=ranking.batch_size,
+        held_by_cap=ranking.held_by_cap,
+        held_by_dnd=ranking.held_by_dnd,
+        beyond_capacity=len(ranking.beyond),
+        expired_today=ranking.expired_today,
+        team=team,
+    )
+    size = ranking.batch_size
     bench.batches = [bench.items[i : i + size] for i in range(0, len(bench.items), size)]
     return bench

@@ -324,3 +324,160 @@ function holdJobBar() {
 }
 document.addEventListener("DOMContentLoaded", holdJobBar);
 document.addEventListener("htmx:afterSettle", holdJobBar);
+
+// The workbench's done, skip and snooze post in the background: the card gives way to a short
+// row with 撤销 where it stood, a toast offers the undo too, and the page stays where it was.
+// Without JavaScript the same forms post and come back to the batch (#batch).
+async function postForm(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    body,
+    credentials: "same-origin",
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch (_err) {
+    // Not JSON (a login page after the session ended): said below.
+  }
+  return { ok: response.ok, data };
+}
+
+// How many items of the batch were handled in place: the list on the server is that much
+// shorter, so the next five begin that many items earlier.
+function updateNextBatch(section) {
+  const handled = section.querySelectorAll("article.todo[hidden]").length;
+  const cards = section.querySelectorAll("article.todo").length;
+  const start = Number(section.dataset.start || 0);
+  const size = cards;
+  for (const link of section.querySelectorAll(".batchnav .next, [data-next-batch]")) {
+    const url = new URL(link.href, window.location.href);
+    url.searchParams.delete("batch");
+    url.searchParams.set("from", String(Math.max(start + size - handled, 0)));
+    link.href = url.toString();
+  }
+  const done = section.querySelector(".batchdone");
+  if (done) done.hidden = handled < cards;
+}
+
+// The counter of what is left today follows the cards handled in place.
+function countLeft(change) {
+  const left = document.querySelector(".counter strong");
+  if (left && /^\d+$/.test(left.textContent)) {
+    left.textContent = String(Math.max(Number(left.textContent) + change, 0));
+  }
+}
+
+function settledRow(card, label, undoUrl, undoLabel) {
+  const row = document.createElement("div");
+  row.className = "settled";
+  row.dataset.for = card.id;
+  const text = document.createElement("span");
+  text.textContent = `${card.dataset.name} · ${label}`;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "undo";
+  button.dataset.undo = undoUrl;
+  button.textContent = `↶ ${undoLabel}`;
+  row.append(text, button);
+  return row;
+}
+
+function showUndoToast(text, undoUrl, undoLabel) {
+  const toast = document.getElementById("toast");
+  toast.textContent = "";
+  toast.classList.remove("failed");
+  const span = document.createElement("span");
+  span.textContent = text;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "undo";
+  button.dataset.undo = undoUrl;
+  button.textContent = undoLabel;
+  toast.append(span, " ", button);
+  window.clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => { toast.textContent = ""; }, 6000);
+}
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-settle]");
+  if (!form || event.defaultPrevented || form.dataset.plain) return;
+  const card = form.closest("article.todo");
+  if (!card || !window.fetch) return;
+  event.preventDefault();
+  const body = new FormData(form);
+  if (event.submitter && event.submitter.name) {
+    body.append(event.submitter.name, event.submitter.value);
+  }
+  const buttons = card.querySelectorAll("button");
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    const { ok, data } = await postForm(form.action, body);
+    if (!data.detail) {
+      // Not the page's answer (the session ended: a login page, a refused form): the plain
+      // form gets the server's own page, which says why.
+      form.dataset.plain = "1";
+      buttons.forEach((b) => { b.disabled = false; });
+      form.requestSubmit(event.submitter || undefined);
+      return;
+    }
+    if (!ok) {
+      showToast(data.detail || document.getElementById("toast").dataset.failed || "", true);
+      return;
+    }
+    const menu = card.querySelector("details[open]");
+    if (menu) menu.open = false;
+    card.hidden = true;
+    card.after(settledRow(card, data.label, data.undo_url, data.undo_label));
+    showUndoToast(data.detail, data.undo_url, data.undo_label);
+    countLeft(-1);
+    updateNextBatch(card.closest("section.batch"));
+  } catch (_err) {
+    showToast(document.getElementById("toast").dataset.failed || "", true);
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+});
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-undo]");
+  if (!button) return;
+  event.preventDefault();
+  const url = button.dataset.undo;
+  button.disabled = true;
+  try {
+    const { ok, data } = await postForm(url, new FormData());
+    if (!ok || !data.detail) {
+      showToast(data.detail || document.getElementById("toast").dataset.failed || "", true);
+      return;
+    }
+    for (const other of document.querySelectorAll(`button[data-undo="${url}"]`)) {
+      const row = other.closest(".settled");
+      if (row) {
+        const card = document.getElementById(row.dataset.for);
+        row.remove();
+        if (card) {
+          card.hidden = false;
+          countLeft(1);
+          updateNextBatch(card.closest("section.batch"));
+        }
+      }
+    }
+    showToast(data.detail, false);
+  } catch (_err) {
+    showToast(document.getElementById("toast").dataset.failed || "", true);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// The backlog's "all on this page" box ticks or clears every item's box.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("input[data-check-all]");
+  if (!all) return;
+  const form = all.closest("form");
+  for (const box of form.querySelectorAll(`input[name="${all.dataset.checkAll}"]`)) {
+    box.checked = all.checked;
+  }
+});
