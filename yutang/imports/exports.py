@@ -12,17 +12,18 @@ from django.db.models import (
     CharField,
     F,
     OuterRef,
-    Prefetch,
     Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Cast, Concat
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yutang.accounts.models import User
 from yutang.analytics.queries import filter_customers_for_period
+from yutang.catalog.models import Product
 from yutang.customers.forms import CustomerFilterForm
 from yutang.customers.models import (
     BIRTHDAY_FIELDS,
@@ -45,9 +46,9 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
 
 
-class _Ids(Aggregate):
-    """The ids of a group as one comma-separated text: one column of the row instead of a query
-    per chunk of rows."""
+class _Joined(Aggregate):
+    """The values of a group (ids, numbers) as one comma-separated text: one column of the row
+    instead of a query for each chunk of rows. Their order is not kept."""
 
     function = "GROUP_CONCAT"
     output_field = CharField()
@@ -84,7 +85,7 @@ def customers(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
     else:
         qs = qs.order_by("-created", "-id")
     links: Any = Customer.tags.through.objects.filter(customer_id=OuterRef("pk"))
-    tag_ids = links.values("customer_id").annotate(ids=_Ids("tag_id")).values("ids")
+    tag_ids = links.values("customer_id").annotate(ids=_Joined("tag_id")).values("ids")
     # A referrer in another branch stays anonymous to an agent.
     referrer_name: Any = F("referrer__nickname")
     if not user.sees_everything:
@@ -144,47 +145,101 @@ def customers(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
     return Sheet(_("Customers"), headers, rows())
 
 
+def _display_names() -> Callable[[int | None, str, str, str], str]:
+    """A user's display name from their id and names, each worked out once per sheet."""
+    names: dict[int | None, str] = {None: ""}
+
+    def name(pk: int | None, first_name: str, last_name: str, username: str) -> str:
+        if pk not in names:
+            user = User(first_name=first_name, last_name=last_name, username=username)
+            names[pk] = user.display_name
+        return names[pk]
+
+    return name
+
+
 def orders(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
+    """Every visible order with its amounts (`with_totals`, the rule of `Order.total()`) and its
+    lines, from one query of plain values."""
+    lines: Any = OrderLine.objects.filter(order_id=OuterRef("pk"))
+    line = Concat(
+        Cast("id", CharField()), Value(":"), Cast("product_id", CharField()), Value(":"),
+        Cast("quantity", CharField()), output_field=CharField(),
+    )  # fmt: skip
     qs = (
         Order.objects.visible_to(user)
-        .select_related("customer", "seller")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
+        .with_totals()
+        .annotate(line_list=Subquery(lines.values("order_id").annotate(x=_Joined(line)).values("x")))
         .order_by("-created", "-id")
-    )
+        .values_list(
+            "pk", "customer__nickname", "status", "line_list", "subtotal", "discount",
+            "total_amount", "goods_cost", "payment_method", "courier", "tracking_number",
+            "seller_id", "seller__first_name", "seller__last_name", "seller__username",
+            "created", "paid_at", "shipped_at", "signed_at", "completed_at", "note",
+        )
+    )  # fmt: skip
     headers = [
         _("Order"), _("customer"), _("status"), _("Products"), _("Subtotal"), _("discount"),
         _("Total"), _("Cost"), _("payment method"), _("courier"), _("tracking number"),
         _("seller"), _("created"), _("paid"), _("shipped"), _("signed for"), _("completed"),
         _("note"),
     ]  # fmt: skip
+    statuses = _labels(Order._meta.get_field("status").choices or [])
+    methods = _labels(Order._meta.get_field("payment_method").choices or [])
 
     def rows() -> Iterator[Sequence[Any]]:
-        for o in qs.iterator(chunk_size=CHUNK):
+        products = dict(Product.objects.values_list("pk", "name"))
+        seller_name = _display_names()
+        for (
+            pk, customer, status, line_list, subtotal, discount, total, cost, method, courier,
+            tracking_number, seller_id, first_name, last_name, username, created, paid_at,
+            shipped_at, signed_at, completed_at, note,
+        ) in qs.iterator(chunk_size=CHUNK):  # fmt: skip
+            products_text = ""
+            if line_list:
+                order_lines = sorted(
+                    tuple(int(part) for part in item.split(":")) for item in line_list.split(",")
+                )
+                products_text = "、".join(
+                    f"{products[product]}×{quantity}" for _id, product, quantity in order_lines
+                )
             yield [
-                o.pk, o.customer.nickname, o.get_status_display(),
-                "、".join(f"{line.product.name}×{line.quantity}" for line in o.lines.all()),
-                o.subtotal(), o.discount, o.total(), o.cost(), o.get_payment_method_display(),
-                o.courier, o.tracking_number, o.seller.display_name, _local(o.created),
-                _local(o.paid_at), _local(o.shipped_at), _local(o.signed_at),
-                _local(o.completed_at), o.note,
+                pk, customer, statuses.get(status, status), products_text, subtotal, discount,
+                total, cost, methods.get(method, method), courier, tracking_number,
+                seller_name(seller_id, first_name, last_name, username), _local(created),
+                _local(paid_at), _local(shipped_at), _local(signed_at), _local(completed_at),
+                note,
             ]  # fmt: skip
 
     return Sheet(_("Orders"), headers, rows())
 
 
 def followups(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
-    qs = FollowUp.objects.visible_to(user).select_related("customer", "author").order_by("-at")
+    qs = (
+        FollowUp.objects.visible_to(user)
+        .order_by("-at")
+        .values_list(
+            "customer__nickname", "at", "channel", "stage", "summary", "next_step",
+            "next_contact_on", "amount", "author_id", "author__first_name", "author__last_name",
+            "author__username",
+        )
+    )  # fmt: skip
     headers = [
         _("customer"), _("when"), _("channel"), _("deal stage"), _("what was covered"),
         _("next step"), _("next contact date"), _("expected amount"), _("Responsible"),
     ]  # fmt: skip
+    channels = _labels(FollowUp._meta.get_field("channel").choices or [])
 
     def rows() -> Iterator[Sequence[Any]]:
-        for f in qs.iterator(chunk_size=CHUNK):
+        author_name = _display_names()
+        for (
+            customer, at, channel, stage, summary, next_step, next_contact_on, amount,
+            author_id, first_name, last_name, username,
+        ) in qs.iterator(chunk_size=CHUNK):  # fmt: skip
             yield [
-                f.customer.nickname, _local(f.at), f.get_channel_display(), f.stage, f.summary,
-                f.next_step, f.next_contact_on, f.amount,
-                f.author.display_name if f.author else "",
+                customer, _local(at), channels.get(channel, channel), stage, summary,
+                next_step, next_contact_on, amount,
+                author_name(author_id, first_name, last_name, username),
             ]  # fmt: skip
 
     return Sheet(_("Follow-ups"), headers, rows())
