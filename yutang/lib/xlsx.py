@@ -250,10 +250,14 @@ def write_sheet(
                     columns.extend(_column_name(i) for i in range(len(columns), len(row)))
                 cells = [f'<row r="{number}">']
                 for col, value in enumerate(row):
-                    if type(value) is str and plain(value):
+                    kind = type(value)
+                    if kind is str and plain(value):
                         # Most text: short, starting with a letter or digit, nothing to escape.
                         ref = columns[col] + number
                         cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+                    elif kind is bool:
+                        ref = columns[col] + number
+                        cells.append(f'<c r="{ref}" t="b"><v>{1 if value else 0}</v></c>')
                     elif value is not None:
                         cells.append(_cell(columns[col] + number, value))
                 cells.append("</row>")
