@@ -65,6 +65,33 @@ def _labels(choices: Sequence[tuple[Any, Any]]) -> dict[Any, str]:
     return {value: str(label) for value, label in choices}
 
 
+def _display_names() -> Callable[[int | None, str, str, str], str]:
+    """A user's display name from their id and names, each worked out once per sheet."""
+    names: dict[int | None, str] = {None: ""}
+
+    def name(pk: int | None, first_name: str, last_name: str, username: str) -> str:
+        if pk not in names:
+            user = User(first_name=first_name, last_name=last_name, username=username)
+            names[pk] = user.display_name
+        return names[pk]
+
+    return name
+
+
+def _tag_names() -> Callable[[list[int]], str]:
+    """Tags by id as one text, in the order the customer page shows them (by tag group, then
+    by name). The vocabulary is read once, and again if a tag was added since."""
+    ranks: dict[int, tuple[int, str]] = {}
+
+    def names(ids: list[int]) -> str:
+        if any(pk not in ranks for pk in ids):
+            ranks.clear()
+            ranks.update({tag.pk: (rank, tag.name) for rank, tag in enumerate(Tag.objects.all())})
+        return "、".join(name for _rank, name in sorted(ranks[pk] for pk in ids if pk in ranks))
+
+    return names
+
+
 # What the customer sheet reads of each customer, in the order of `customers`' row tuples.
 _CUSTOMER_FIELDS = (
     "pk", "nickname", "name", "wechat_id", "phone", "gender", *BIRTHDAY_FIELDS, "province",
@@ -105,9 +132,8 @@ def customers(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
     lifecycles = _labels(Lifecycle.choices)
 
     def rows() -> Iterator[Sequence[Any]]:
-        # In the order the customer page shows them (the tag groups', then the names').
-        tags = {tag.pk: (rank, tag.name) for rank, tag in enumerate(Tag.objects.all())}
-        owners: dict[int, str] = {}
+        tags = _tag_names()
+        owner_name = _display_names()
         birthdays: dict[tuple[Any, ...], date | str | None] = {}
         born = Customer()  # the model's rules for a birthday, for each new one
         here = timezone.get_current_timezone()
@@ -117,11 +143,6 @@ def customers(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
             owner_id, first_name, last_name, username, referrer, added_on, visited_store, vip,
             do_not_disturb, consumed, notes, created,
         ) in qs.values_list(*_CUSTOMER_FIELDS).iterator(chunk_size=CHUNK):  # fmt: skip
-            owner = owners.get(owner_id)
-            if owner is None:
-                owner = owners[owner_id] = User(
-                    first_name=first_name, last_name=last_name, username=username
-                ).display_name
             birthday_key = (calendar, month, day, year, leap)
             if birthday_key in birthdays:
                 birthday = birthdays[birthday_key]
@@ -129,33 +150,17 @@ def customers(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
                 for field, value in zip(BIRTHDAY_FIELDS, birthday_key, strict=True):
                     setattr(born, field, value)
                 birthday = birthdays[birthday_key] = born.birthday or born.birthday_label or None
-            tag_names = ""
-            if ids:
-                tag_names = "、".join(
-                    name for _rank, name in sorted(tags[int(i)] for i in ids.split(","))
-                )
+            tag_names = tags([int(i) for i in ids.split(",")]) if ids else ""
             yield [
                 pk, nickname, name, wechat_id, phone, genders.get(gender, gender), birthday,
                 calendars.get(calendar, calendar), province, city, district, address,
                 channel or "", grade, stage, lifecycles.get(lifecycle, lifecycle), tag_names,
-                owner, referrer or "", added_on, visited_store, vip, do_not_disturb, consumed,
-                notes, created.astimezone(here),
+                owner_name(owner_id, first_name, last_name, username), referrer or "",
+                added_on, visited_store, vip, do_not_disturb, consumed, notes,
+                created.astimezone(here),
             ]  # fmt: skip
 
     return Sheet(_("Customers"), headers, rows())
-
-
-def _display_names() -> Callable[[int | None, str, str, str], str]:
-    """A user's display name from their id and names, each worked out once per sheet."""
-    names: dict[int | None, str] = {None: ""}
-
-    def name(pk: int | None, first_name: str, last_name: str, username: str) -> str:
-        if pk not in names:
-            user = User(first_name=first_name, last_name=last_name, username=username)
-            names[pk] = user.display_name
-        return names[pk]
-
-    return name
 
 
 def orders(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
@@ -188,7 +193,7 @@ def orders(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
     methods = _labels(Order._meta.get_field("payment_method").choices or [])
 
     def rows() -> Iterator[Sequence[Any]]:
-        products = dict(Product.objects.values_list("pk", "name"))
+        products: dict[int, str] = {}
         seller_name = _display_names()
         for (
             pk, customer, status, line_list, subtotal, discount, total, cost, method, courier,
@@ -200,6 +205,10 @@ def orders(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
                 order_lines = sorted(
                     tuple(int(part) for part in item.split(":")) for item in line_list.split(",")
                 )
+                if any(product not in products for _id, product, _quantity in order_lines):
+                    # The catalogue once, and again if a product was added since.
+                    products.update(Product.objects.values_list("pk", "name"))
+                    products.update({p: "" for _i, p, _q in order_lines if p not in products})
                 products_text = "、".join(
                     f"{products[product]}×{quantity}" for _id, product, quantity in order_lines
                 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 from xml.sax.saxutils import escape
 
 # A cell starting with one of these is read as a formula by Excel, WPS or LibreOffice, or as
@@ -251,7 +251,7 @@ def write_sheet(
                 cells = [f'<row r="{number}">']
                 for col, value in enumerate(row):
                     kind = type(value)
-                    if kind is str and plain(value):
+                    if kind is str and plain(cast(str, value)):
                         # Most text: short, starting with a letter or digit, nothing to escape.
                         ref = columns[col] + number
                         cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
