@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 from yutang.catalog.models import Product
 from yutang.customers.models import Channel, Customer, Tag, TagGroup
 from yutang.followups.models import FollowUp
+from yutang.imports.exports import _tag_names
 from yutang.orders.actions import LineInput, place_order
 from yutang.test import BaseTestCase, make_customer
 
@@ -217,3 +218,17 @@ class QueryCountTests(BaseTestCase):
         assert Customer.objects.filter(owner=self.bob).count() == 28
         for (user, what), count in few.items():
             assert self.queries(user, what) == count, (user, what)
+
+
+class VocabularyTests(BaseTestCase):
+    def test_a_tag_added_or_deleted_during_an_export_does_not_break_it(self) -> None:
+        group = TagGroup.objects.create(name="兴趣")
+        skin = Tag.objects.create(group=group, name="护肤")
+        names = _tag_names()
+        assert names([skin.pk]) == "护肤"
+        yoga = Tag.objects.create(group=group, name="瑜伽")  # while the rows are being read
+        assert names([yoga.pk, skin.pk]) == "护肤、瑜伽"
+        gone = yoga.pk
+        yoga.delete()
+        assert names([skin.pk, gone]) == "护肤、瑜伽"  # still known: read once per export
+        assert names([skin.pk, gone + 1]) == "护肤"
