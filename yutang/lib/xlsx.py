@@ -199,9 +199,7 @@ def _cell(ref: str, value: Any) -> str:
     if kind is Decimal:
         number = float(value)
         return f'<c r="{ref}" s="4"><v>{number:.16G}</v></c>' if math.isfinite(number) else ""
-    # Subclasses (a choice, a lazy translation, a boolean-like) and anything else.
-    if isinstance(value, bool):
-        return _cell(ref, bool(value))
+    # Subclasses (a choice, a lazy translation) and anything else.
     if isinstance(value, Decimal):
         return _cell(ref, Decimal(value))
     if isinstance(value, int | float):
@@ -273,7 +271,8 @@ def write_sheet(
         book.writestr(
             "xl/workbook.xml",
             _XML + f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}"><bookViews><workbookView/>'
-            f'</bookViews><sheets><sheet name="{escape(name)}" sheetId="1" r:id="rId1"/>'
+            f'</bookViews><sheets><sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="1" '
+            'r:id="rId1"/>'
             '</sheets><definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
             f'hidden="1">{escape(filtered)}</definedName></definedNames></workbook>',
         )

@@ -66,8 +66,9 @@ def test_it_cuts_a_text_to_what_a_cell_holds_and_leaves_no_number_it_cannot_writ
 
 def test_it_writes_any_title_more_cells_than_headers_and_an_empty_list() -> None:
     buffer = io.BytesIO()
-    write_sheet(buffer, title="利润/分类: [A]?", headers=["h"], rows=[["a", "b", "c"]])
+    title = '利润/分类: [A]? "&<'
+    write_sheet(buffer, title=title, headers=["h"], rows=[["a", "b", "c"]])
     book = CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue()))
-    assert book.sheet_names == ["利润 分类   A"]
+    assert book.sheet_names == ['利润 分类   A   "&<']
     assert book.get_sheet_by_index(0).to_python() == [["h", "", ""], ["a", "b", "c"]]
     assert _read([], title="") == [["h0", "h1", "h2"]]
