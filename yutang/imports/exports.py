@@ -177,15 +177,19 @@ def orders(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
         .annotate(line_list=Subquery(lines.values("order_id").annotate(x=_Joined(line)).values("x")))
         .order_by("-created", "-id")
         .values_list(
-            "pk", "customer__nickname", "status", "line_list", "subtotal", "discount",
+            "pk", "customer__nickname", "status", "line_list", "goods_amount", "discount",
             "total_amount", "goods_cost", "payment_method", "courier", "tracking_number",
-            "seller_id", "seller__first_name", "seller__last_name", "seller__username",
-            "created", "paid_at", "shipped_at", "signed_at", "completed_at", "note",
+            "recipient_name", "recipient_phone", "recipient_address", "customer__name",
+            "customer__phone", "customer__province", "customer__city", "customer__district",
+            "customer__address", "seller_id", "seller__first_name", "seller__last_name",
+            "seller__username", "created", "paid_at", "shipped_at", "signed_at", "completed_at",
+            "note",
         )
     )  # fmt: skip
     headers = [
         _("Order"), _("customer"), _("status"), _("Products"), _("Subtotal"), _("discount"),
         _("Total"), _("Cost"), _("payment method"), _("courier"), _("tracking number"),
+        _("recipient"), _("recipient's phone"), _("delivery address"),
         _("seller"), _("created"), _("paid"), _("shipped"), _("signed for"), _("completed"),
         _("note"),
     ]  # fmt: skip
@@ -197,8 +201,9 @@ def orders(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
         seller_name = _display_names()
         for (
             pk, customer, status, line_list, subtotal, discount, total, cost, method, courier,
-            tracking_number, seller_id, first_name, last_name, username, created, paid_at,
-            shipped_at, signed_at, completed_at, note,
+            tracking_number, recipient, recipient_phone, recipient_address, customer_name,
+            customer_phone, province, city, district, address, seller_id, first_name, last_name,
+            username, created, paid_at, shipped_at, signed_at, completed_at, note,
         ) in qs.iterator(chunk_size=CHUNK):  # fmt: skip
             products_text = ""
             if line_list:
@@ -212,9 +217,21 @@ def orders(user: User, params: QueryDict | dict[str, Any]) -> Sheet:
                 products_text = "、".join(
                     f"{products[product]}×{quantity}" for _id, product, quantity in order_lines
                 )
+            delivery = (recipient, recipient_phone, recipient_address)
+            if not all(delivery):
+                # The order page's rule: what the order lacks, the customer's details say now.
+                order = Order(
+                    recipient_name=recipient, recipient_phone=recipient_phone,
+                    recipient_address=recipient_address,
+                    customer=Customer(
+                        nickname=customer, name=customer_name, phone=customer_phone,
+                        province=province, city=city, district=district, address=address,
+                    ),
+                )  # fmt: skip
+                delivery = (order.delivery_name, order.delivery_phone, order.delivery_address)
             yield [
                 pk, customer, statuses.get(status, status), products_text, subtotal, discount,
-                total, cost, methods.get(method, method), courier, tracking_number,
+                total, cost, methods.get(method, method), courier, tracking_number, *delivery,
                 seller_name(seller_id, first_name, last_name, username), _local(created),
                 _local(paid_at), _local(shipped_at), _local(signed_at), _local(completed_at),
                 note,

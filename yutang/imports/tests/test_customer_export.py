@@ -20,6 +20,7 @@ from yutang.customers.models import Channel, Customer, Tag, TagGroup
 from yutang.followups.models import FollowUp
 from yutang.imports.exports import _tag_names
 from yutang.orders.actions import LineInput, place_order
+from yutang.orders.models import Order
 from yutang.test import BaseTestCase, make_customer
 
 
@@ -129,7 +130,9 @@ class OrderAndFollowUpTests(BaseTestCase):
     def test_it_writes_orders_and_follow_ups_with_their_amounts(self) -> None:
         mask = Product.objects.create(name="面膜", sku="M1", price=Decimal("98"), cost=Decimal(30))
         cream = Product.objects.create(name="面霜", sku="C1", price=Decimal("10"), cost=Decimal(4))
-        customer = make_customer(self.bob, "小美")
+        customer = make_customer(
+            self.bob, "小美", name="王美", phone="13800138000", address="朝阳路1号"
+        )
         order = place_order(
             customer=customer, seller=self.dave, actor=self.bob, status="paid",
             lines=[LineInput(product=cream, quantity=3, unit_price=Decimal("19.99")),
@@ -161,6 +164,17 @@ class OrderAndFollowUpTests(BaseTestCase):
         assert row["付款方式"] == order.get_payment_method_display()
         assert isinstance(row["已付款"], datetime)
         assert rows[free.pk]["合计"] == 0  # a discount larger than the goods makes it free
+        # Where a parcel goes: the order's own details, else the customer's as they are now.
+        assert (row["收货人"], row["收货电话"], row["收货地址"]) == (
+            "王美",
+            "13800138000",
+            "朝阳路1号",
+        )
+        Order.objects.filter(pk=free.pk).update(recipient_address="")
+        Customer.objects.filter(pk=customer.pk).update(province="北京市", address="新地址2号")
+        rows = {row["订单"]: row for row in exported(self.client, "orders")}
+        assert rows[free.pk]["收货地址"] == "北京市新地址2号"
+        assert rows[order.pk]["收货地址"] == "朝阳路1号"
         follow_ups = exported(self.client, "followups")
         assert {r["聊到哪"] for r in follow_ups} == {"'＝SUM(1)", "聊到价格"}
         called = next(r for r in follow_ups if r["预计金额"])

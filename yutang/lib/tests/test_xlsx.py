@@ -34,7 +34,7 @@ def _read(rows: list[list[object]], title: str = "客户", headers: int = 3) -> 
     count = write_sheet(buffer, title=title, headers=[f"h{i}" for i in range(headers)], rows=rows)
     assert count == len(rows)
     book = CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue()))
-    return book.get_sheet_by_index(0).to_python()
+    return list(map(list, book.get_sheet_by_index(0).to_python()))
 
 
 def test_it_keeps_each_type_and_every_character() -> None:
