@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from yutang.lib.cncalendar import from_lunar, month_day_label, next_birthday_of, to_lunar
 from yutang.lib.names import default_salutation
 from yutang.lib.pinyin import search_keys
+
+from . import textsearch
 
 if TYPE_CHECKING:
     from yutang.accounts.models import User
@@ -167,6 +170,25 @@ DEFAULT_SORT = "-created"
 _Row = TypeVar("_Row", bound=models.Model)
 
 
+def search_text(text: str) -> str:
+    """The text a search compares: without spaces, in lower case."""
+    return "".join(text.split()).lower()
+
+
+def search_q(text: str) -> Q:
+    """What a search of `search_text` matches, on both databases."""
+    digits = text.removeprefix("+86")
+    q = (
+        Q(nickname__icontains=text)
+        | Q(name__icontains=text)
+        | Q(wechat_id__startswith=text)
+        | Q(search_pinyin__contains=text)
+    )
+    if digits.isdigit():
+        q |= Q(phone__startswith=digits) | Q(phone__endswith=digits)
+    return q
+
+
 class OfCustomerQuerySet(models.QuerySet[_Row]):
     """Rows that belong to a customer (orders, payments, follow-ups, touchpoints): a user sees
     one exactly when they see its customer."""
@@ -187,19 +209,27 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         return self.filter(user.branch_q("owner__"))
 
     def search(self, text: str) -> CustomerQuerySet:
-        text = "".join(text.split()).lower()
+        """Customers whose nickname or name holds the text (any case), whose pinyin keys hold
+        it, whose WeChat ID starts with it or, for digits, whose phone starts or ends with them.
+        The conditions are `search_q`'s; the text index (`textsearch`) finds the rows to test."""
+        text = search_text(text)
         if not text:
             return self
-        digits = text.removeprefix("+86")
-        q = (
-            Q(nickname__icontains=text)
-            | Q(name__icontains=text)
-            | Q(wechat_id__startswith=text)
-            | Q(search_pinyin__contains=text)
-        )
-        if digits.isdigit():
-            q |= Q(phone__startswith=digits) | Q(phone__endswith=digits)
+        q = search_q(text)
+        connection = connections[self.db]
+        if connection.vendor == "sqlite" and textsearch.fts_available(connection):
+            digits = text.removeprefix("+86")
+            match = textsearch.match_expression(text, *([digits] if digits.isdigit() else []))
+            if match is not None:
+                candidates = RawSQL(textsearch.fts_candidates_sql(), [match])
+                return self.filter(pk__in=candidates).filter(q)
         return self.filter(q)
+
+    def search_like(self, text: str) -> CustomerQuerySet:
+        """The search by its LIKE conditions alone, over every row: what the search was before
+        the text indexes, and still is without them. For the tests and the benchmark."""
+        text = search_text(text)
+        return self.filter(search_q(text)) if text else self
 
     def graded(self, grades: Iterable[str]) -> CustomerQuerySet:
         """Customers of any of these grades; NOT_GRADED stands for the customers without one."""
