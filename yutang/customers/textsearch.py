@@ -12,8 +12,14 @@ matches, on both databases; the indexes only find the rows to test.
   only of ASCII), then tests the LIKE conditions on those rows alone.
 - PostgreSQL: GIN indexes of pg_trgm over exactly the expressions Django's lookups compare
   (`UPPER(nickname::text)` for icontains, the column itself for contains and startswith), so the
-  same LIKE conditions are index scans. No extension, no indexes: the search still works, by
-  scanning.
+  same LIKE conditions are index scans. The search takes the matching ids first, as an array
+  (`CustomerQuerySet.search` says why), and the list's order, page and count work on those. No
+  extension, no indexes: the search still works, by scanning.
+
+Either way a search costs in proportion to the customers it matches, not to the pool: a search
+that matches a few is as fast in a million as in ten thousand; one that matches a share of the
+pool (the first three letters of a common surname, a phone's first three digits) sorts and
+counts that share.
 
 Text of one or two characters has no trigram: those searches scan, as before (see
 `MIN_INDEXED_CHARS`). Django's SQLite schema editor rebuilds a table to alter it, which drops
@@ -124,13 +130,15 @@ def trigrams(text: str) -> list[str]:
     return list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
 
 
-def match_expression(*texts: str) -> str | None:
-    """The FTS5 query of rows that hold every trigram of one of the texts, or None when a text
-    is too short for the index (or holds what FTS5 cannot take)."""
+def indexable(*texts: str) -> bool:
+    """Whether a trigram index can find every one of these texts."""
+    return all(len(text) >= MIN_INDEXED_CHARS and "\x00" not in text for text in texts)
+
+
+def match_expression(*texts: str) -> str:
+    """The FTS5 query of the rows that hold every trigram of one of the (indexable) texts."""
     parts = []
     for text in dict.fromkeys(texts):
-        if len(text) < MIN_INDEXED_CHARS or "\x00" in text:
-            return None
         grams = " AND ".join('"' + g.replace('"', '""') + '"' for g in trigrams(text))
         parts.append(f"({grams})")
     return " OR ".join(parts)
