@@ -36,8 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# What sellers type: initials, one character, a full spelling, a name, a phone's start and its
-# last four digits (尾号), the start of a WeChat ID, and a nickname found nowhere.
+# What sellers type: initials, one character, full spellings, a name, a phone's start, its last
+# four digits (尾号) and the whole number, the start of a WeChat ID, a nickname found nowhere.
 QUERIES = {
     "pinyin initials": "zs",
     "one character": "王",
@@ -46,6 +46,7 @@ QUERIES = {
     "name": "龙力琪",
     "phone prefix": "1380",
     "phone tail": "5678",
+    "whole phone": "13308191362",  # the demo's first customer's: one match in every tier
     "wechat prefix": "luoweiyan-4",
     "no match": "没有这个人",
 }

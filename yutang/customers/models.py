@@ -170,6 +170,10 @@ DEFAULT_SORT = "-created"
 _Row = TypeVar("_Row", bound=models.Model)
 
 
+# On PostgreSQL, a search that matches at most this many customers is run by their ids.
+RARE_MATCHES = 1000
+
+
 def search_text(text: str) -> str:
     """The text a search compares: without spaces, in lower case."""
     return "".join(text.split()).lower()
@@ -227,14 +231,23 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
             )
             return self.filter(pk__in=candidates).filter(q)
         if connection.vendor == "postgresql":
-            # The matches first, through the trigram indexes, then the rest of the query on
-            # them: an array the planner cannot see into. Given the conditions themselves, it
-            # reckons that a search matches a share of the pool and walks the index of the
-            # list's order to find the first 20, reading the whole pool for a search that
-            # matches a few customers or none.
-            matches = Customer.objects.filter(q).order_by().values("pk")
+            # Given the LIKE conditions, the planner reckons that a search matches a share of
+            # the pool and walks the index of the list's order for the first page: right for a
+            # common text, but for one that matches a few customers or none it reads the whole
+            # pool. So the trigram indexes are asked first for a few more ids than RARE_MATCHES
+            # (in a CTE of its own, planned as if all were wanted: with the LIMIT in sight the
+            # planner would scan the table for it), and when that is all there are, the query
+            # is about those ids alone.
+            matches = Customer.objects.using(self.db).filter(q).order_by().values("pk")
             sql, params = matches.query.sql_with_params()
-            return self.filter(pk__in=RawSQL(f"SELECT unnest(ARRAY({sql}))", params))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"WITH matches AS MATERIALIZED ({sql}) SELECT * FROM matches LIMIT %s",
+                    [*params, RARE_MATCHES + 1],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) <= RARE_MATCHES:
+                return self.filter(pk__in=ids)
         return self.filter(q)
 
     def search_like(self, text: str) -> CustomerQuerySet:

@@ -12,9 +12,10 @@ matches, on both databases; the indexes only find the rows to test.
   only of ASCII), then tests the LIKE conditions on those rows alone.
 - PostgreSQL: GIN indexes of pg_trgm over exactly the expressions Django's lookups compare
   (`UPPER(nickname::text)` for icontains, the column itself for contains and startswith), so the
-  same LIKE conditions are index scans. The search takes the matching ids first, as an array
-  (`CustomerQuerySet.search` says why), and the list's order, page and count work on those. No
-  extension, no indexes: the search still works, by scanning.
+  same LIKE conditions are index scans. The search asks them for the matching ids first
+  (`CustomerQuerySet.search` says why): up to `RARE_MATCHES` of them, the list's order, page and
+  count work on those ids; more, and the conditions go to the list's query. No extension, no
+  indexes: the search still works, by scanning.
 
 Either way a search costs in proportion to the customers it matches, not to the pool: a search
 that matches a few is as fast in a million as in ten thousand; one that matches a share of the
