@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+from django.db.models.lookups import IContains
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -179,15 +181,21 @@ def search_text(text: str) -> str:
     return "".join(text.split()).lower()
 
 
-def search_q(text: str) -> Q:
-    """What a search of `search_text` matches, on both databases."""
+def search_q(text: str, *, past_indexes: bool = False) -> Q:
+    """What a search of `search_text` matches, on both databases. `past_indexes` compares the
+    nickname and the name as an expression that no index has: the same values, but PostgreSQL
+    then estimates a text too short for the trigram indexes as it did before them. With the
+    statistics of the indexes' expressions it reckons "zs" rare in the nicknames, gathers an
+    agent's whole branch and sorts it (900 ms at 1M) instead of walking the list's order
+    until a page is full (230 ms)."""
     digits = text.removeprefix("+86")
-    q = (
-        Q(nickname__icontains=text)
-        | Q(name__icontains=text)
-        | Q(wechat_id__startswith=text)
-        | Q(search_pinyin__contains=text)
-    )
+    if past_indexes:
+        names = IContains(Concat("nickname", Value("")), text) | IContains(
+            Concat("name", Value("")), text
+        )
+    else:
+        names = Q(nickname__icontains=text) | Q(name__icontains=text)
+    q = names | Q(wechat_id__startswith=text) | Q(search_pinyin__contains=text)
     if digits.isdigit():
         q |= Q(phone__startswith=digits) | Q(phone__endswith=digits)
     return q
@@ -224,6 +232,8 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         texts = [text, *([digits] if digits.isdigit() else [])]
         connection = connections[self.db]
         if not textsearch.indexable(*texts):
+            if connection.vendor == "postgresql":
+                return self.filter(search_q(text, past_indexes=True))
             return self.filter(q)
         if connection.vendor == "sqlite" and textsearch.fts_available(connection):
             candidates = RawSQL(

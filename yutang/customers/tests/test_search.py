@@ -156,6 +156,15 @@ class SameResultsTests(SearchTestCase):
             found = sorted(c.nickname for c in Customer.objects.search("zhangsan"))
         assert found == ["张三", "张三丰 店"]
         assert "LIKE" not in queries[-1]["sql"]  # two ids
+        # A text too short for the trigrams compares an expression the indexes do not have,
+        # so that PostgreSQL estimates it as before them (see search_q).
+        with CaptureQueriesContext(connection) as queries:
+            assert sorted(c.nickname for c in Customer.objects.search("zs")) == [
+                "张三",
+                "张三丰 店",
+            ]
+        assert 'UPPER(("customers_customer"."nickname"::text)' not in queries[-1]["sql"]
+        assert "COALESCE" in queries[-1]["sql"]
 
     def test_it_falls_back_to_like_without_the_index(self) -> None:
         textsearch._available[textsearch._key(connection)] = False
