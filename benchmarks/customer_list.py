@@ -1,22 +1,27 @@
 """Customer list search on pond tiers: the search's first page and its count at every tier, the
-largest tier's time against the smallest's, and the LIKE scan it replaced on the same data.
+largest tier's time against the smallest's, and the LIKE search it replaced on the same data.
 
 Run by hand:
   python benchmarks/customer_list.py [--tiers 10000,100000,1000000] [--base 10000]
-                                     [--postgres] [--data DIR] [--runs 9] [--admin] [--fresh]
+                                     [--postgres] [--data DIR] [--runs 9] [--like-upto N]
+                                     [--admin] [--prepare] [--fresh]
 
 Each tier is a demo pond of --base customers (`yutang demo`), grown to the tier's size by copies
 of its customers with their own phones and WeChat IDs (a pond of a million made by the demo
 itself takes hours: orders, statistics and touchpoints for every customer). The tiers are made
-once and kept: SQLite in DIR/tier-N (default a folder in the system's temporary directory),
-with --postgres a database yutang_search_N next to DATABASE_URL (default the local server);
---fresh makes them again. Each tier is measured in a process of its own.
+once, each in a process of its own, and kept: SQLite in DIR/tier-N (default a folder in the
+system's temporary directory), with --postgres a database yutang_search_N next to DATABASE_URL
+(default the local server); a larger tier starts from a copy of the base tier; --fresh makes
+them again, --prepare only makes them.
 
-Printed per tier and search: the matches, the median time of the first page of the list's
-query (as the owner and as an agent, who sees a branch) and of its count, the same with the
-LIKE search (`search_like`, what every search was before the text indexes, and still the
-fallback), then per search the largest tier's page time over the smallest's. --admin also
-times the whole list page against the Django admin's changelist, same model, same search.
+Then one process measures every tier in turns (see `measure`). Printed per tier and search: the
+matches, the best time of the rounds for the first page of the list's query (as the owner and
+as an agent, who sees a branch) and for its count, the same with the LIKE search
+(`search_like`: what every search was before the text indexes, and still is without them; on
+PostgreSQL it runs with the trigram indexes in place, which serve some of its conditions), then
+per search the largest tier's time over the smallest's. --like-upto skips the LIKE search on
+larger tiers (a scan per run). --admin also times the whole list page of the first tier
+against the Django admin's changelist, same model, same search.
 """
 
 from __future__ import annotations
