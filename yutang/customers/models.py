@@ -177,8 +177,9 @@ RARE_MATCHES = 1000
 
 
 def search_text(text: str) -> str:
-    """The text a search compares: without spaces, in lower case."""
-    return "".join(text.split()).lower()
+    """The text a search compares: without spaces or NUL (PostgreSQL refuses one in a query's
+    text), in lower case."""
+    return "".join(text.replace("\x00", "").split()).lower()
 
 
 def search_q(text: str, *, past_indexes: bool = False) -> Q:

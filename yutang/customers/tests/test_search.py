@@ -284,6 +284,17 @@ class ScopeTests(SearchTestCase):
             response = self.client.get("/api/customers", {"q": text})
             assert response.status_code in (200, 400, 422), text
 
+    def test_a_nul_in_the_text_is_dropped_not_sent_to_the_database(self) -> None:
+        found = set(Customer.objects.search("张三").values_list("pk", flat=True))
+        assert (
+            found and set(Customer.objects.search("张\x00三").values_list("pk", flat=True)) == found
+        )
+        assert set(Customer.objects.search("\x00zs").values_list("pk", flat=True)) == set(
+            Customer.objects.search("zs").values_list("pk", flat=True)
+        )
+        self.login(self.alice)
+        assert self.client.get("/customers/pick/", {"q": "张\x00三"}).status_code == 200
+
 
 class PlanTests(SearchTestCase):
     """The search's queries read the text index: no plan scans the customer table, whose size
