@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
@@ -34,10 +34,12 @@ from django.utils import timezone
 
 from yutang.customers.derived import with_referrers
 from yutang.customers.models import Customer, CustomerStats, ValueClass, ValueFlag
+from yutang.customers.stats import query_sql
 from yutang.orders.models import CustomerCost, Order
 from yutang.rules.models import Rules
 
-from .models import ValueClassRun
+from .models import BuyingMonth, Repurchase, ValueClassRun
+from .queries import days_between
 
 BATCH = 5000
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -126,6 +128,53 @@ def _refresh_batch(ids: list[int]) -> None:
     CustomerStats.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["customer"], update_fields=STAT_FIELDS
     )
+    _refresh_purchases(ids)
+
+
+def _refresh_purchases(ids: list[int]) -> None:
+    """The buying months and the repurchases of these customers, anew from their paid
+    orders: orders paid at one moment are one purchase."""
+    BuyingMonth.objects.filter(customer_id__in=ids).delete()
+    Repurchase.objects.filter(customer_id__in=ids).delete()
+    paid = (
+        Order.objects.filter(customer_id__in=ids, paid_at__isnull=False)
+        .paid()
+        .values("customer_id", "paid_at")
+        .distinct()
+        .order_by()
+    )
+    inner, params = query_sql(paid)
+    month, month_params = local_month("paid_at")
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(BuyingMonth._meta.db_table)} (customer_id, month, first_month) "
+            "SELECT customer_id, month, MIN(month) OVER (PARTITION BY customer_id) FROM "
+            f"(SELECT DISTINCT customer_id, {month} AS month FROM ({inner}) AS paid) AS months",
+            [*month_params, *params],
+        )
+        cursor.execute(
+            f"INSERT INTO {qn(Repurchase._meta.db_table)} "
+            "(customer_id, paid_at, previous_paid_at, gap_days) "
+            f"SELECT customer_id, paid_at, previous, {days_between('paid_at', 'previous')} "
+            "FROM (SELECT customer_id, paid_at, LAG(paid_at) OVER (PARTITION BY customer_id "
+            f"ORDER BY paid_at) AS previous FROM ({inner}) AS paid) AS ordered "
+            "WHERE previous IS NOT NULL",
+            params,
+        )
+
+
+def local_month(column: str) -> tuple[str, list[Any]]:
+    """SQL for the first day of the local month of a timestamp column, in native functions
+    (Django's TruncMonth runs a Python function per row on SQLite), as a date."""
+    zone = timezone.get_current_timezone()
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('month', {column} AT TIME ZONE %s) AS DATE)", [str(zone)]
+    # SQLite stores UTC: shift by the zone's offset (Asia/Shanghai has had no summer time since
+    # 1991, so one offset holds for every date a shop has sold on).
+    offset = timezone.localtime(timezone.now(), zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    return f"date({column}, '{minutes:+d} minutes', 'start of month')", []
 
 
 def day_number(moment: datetime) -> int:
