@@ -108,6 +108,12 @@ def local_dates(stamps: pa.Array) -> pa.Array:
     return pc.local_timestamp(stamps.cast(zone)).cast(pa.date32())
 
 
+def first_days(dates: pa.Array) -> pa.Array:
+    """The first day of each date's month."""
+    days = dates.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    return pa.array(days.astype("datetime64[M]").astype("datetime64[D]"), pa.date32())
+
+
 def strings(value: str, n: int) -> pa.Array:
     return pa.array([value] * n, pa.string())
 
@@ -257,6 +263,7 @@ def make_pond(
     referred[0] = False
     referrer = np.floor(rng.random(n) * (ids - 1)).astype(np.int64) + 1  # somebody older
     cooperation = rng.integers(1, 6, n)
+    added_on = local_dates(created)
     customers = {
         "id": pa.array(ids),
         "nickname": pa.array([f"客户{i}" for i in range(1, n + 1)], pa.string()),
@@ -264,7 +271,11 @@ def make_pond(
         "wechat_id": strings("", n),
         "phone": pa.array([f"139{i:08d}" for i in range(1, n + 1)], pa.string()),
         "gender": strings("", n),
-        "birthday": pa.nulls(n, pa.date32()),
+        "salutation": strings("", n),
+        "birthday_month": pa.nulls(n, pa.int64()),
+        "birthday_day": pa.nulls(n, pa.int64()),
+        "birthday_year": pa.nulls(n, pa.int64()),
+        "birthday_leap": pa.array(np.zeros(n, bool)),
         "birthday_calendar": strings("solar", n),
         "province": strings("", n),
         "city": strings("", n),
@@ -273,7 +284,9 @@ def make_pond(
         "channel_id": pa.nulls(n, pa.int64()),
         "referrer_id": pa.array(referrer, pa.int64(), mask=~referred),
         "owner_id": pa.array(owner_of[1:]),
-        "added_on": local_dates(created),
+        "added_on": added_on,
+        "joined_on": added_on,
+        "joined_month": first_days(added_on),
         "visited_store": pa.array(rng.random(n) < 0.05),
         "vip": pa.array(rng.random(n) < 0.03),
         "do_not_disturb": pa.array(rng.random(n) < 0.02),
@@ -439,7 +452,10 @@ def exports() -> dict[str, tuple[Any, list[tuple[str, pa.DataType]]]]:
 
     key = pa.int64()
     return {
-        "customers": (Customer, [("id", key), ("owner_id", key), ("created", STAMP)]),
+        "customers": (
+            Customer,
+            [("id", key), ("owner_id", key), ("added_on", pa.date32()), ("created", STAMP)],
+        ),
         "orders": (
             Order,
             [
@@ -589,6 +605,47 @@ def cohort_table(rows: list[tuple[date, date, int]], today: date, months: int = 
             ],
         }
     return table
+
+
+def repurchase_result(
+    buyers: int, repeat: int, orders: int, revenue: Decimal, median_seconds: float | None
+) -> dict[str, Any]:
+    """Repurchase's figures, as yutang's: the median interval in days, to a tenth."""
+    return {
+        "buyers": buyers,
+        "repeat_buyers": repeat,
+        "orders": orders,
+        "revenue": revenue,
+        "repurchase_rate": repeat / buyers if buyers else None,
+        "median_interval_days": (
+            round(median_seconds / DAY, 1) if median_seconds is not None else None
+        ),
+        "aov": (revenue / orders).quantize(Decimal("0.01")) if orders else None,
+        "frequency": round(orders / buyers, 2) if buyers else None,
+    }
+
+
+def funnel_result(rows: list[tuple[date, int, int, int, Decimal]]) -> list[dict[str, Any]]:
+    """The growth funnel's rows from (month joined, added, converted, retained, revenue). The
+    pond has no follow-ups: nobody is activated."""
+    result = []
+    for month, added, converted, retained, revenue in rows:
+        key = month.strftime("%Y-%m")
+        result.append(
+            {
+                "key": key,
+                "label": key,
+                "added": added,
+                "activated": 0,
+                "converted": converted,
+                "retained": retained,
+                "revenue": revenue,
+                "activation_rate": 0 / added if added else None,
+                "conversion_rate": converted / added if added else None,
+                "retention_rate": retained / converted if converted else None,
+            }
+        )
+    return result
 
 
 @dataclass
@@ -768,6 +825,47 @@ def duck_cohorts(con: duckdb.DuckDBPyConnection, today: date, zone: str) -> dict
     return cohort_table(rows, today)
 
 
+def duck_repurchase(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    row = con.execute(
+        f"""
+        WITH {DUCK_BASE},
+        purchases AS (
+            SELECT DISTINCT customer_id, paid_at FROM orders
+            WHERE status IN {PAID_SQL} AND paid_at IS NOT NULL
+        ),
+        gaps AS (
+            SELECT epoch(paid_at) - epoch(LAG(paid_at) OVER (PARTITION BY customer_id
+                   ORDER BY paid_at)) AS gap
+            FROM purchases
+        )
+        SELECT (SELECT COUNT(*) FROM buyers), (SELECT COUNT(*) FROM buyers WHERE orders >= 2),
+               (SELECT SUM(orders) FROM buyers), (SELECT SUM(revenue) FROM buyers),
+               (SELECT MEDIAN(gap) FROM gaps WHERE gap IS NOT NULL)
+        """
+    ).fetchone()
+    assert row is not None
+    buyers, repeat, orders, revenue, median = row
+    return repurchase_result(
+        int(buyers), int(repeat), int(orders), Decimal(revenue).quantize(Decimal("0.01")), median
+    )
+
+
+def duck_funnel(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    rows = con.execute(
+        f"""
+        WITH {DUCK_BASE}
+        SELECT CAST(date_trunc('month', c.added_on) AS DATE) AS month, COUNT(*),
+               COUNT(*) FILTER (WHERE v.orders >= 1), COUNT(*) FILTER (WHERE v.orders >= 2),
+               SUM(v.revenue)
+        FROM customers c JOIN customer_values v ON v.customer_id = c.id
+        GROUP BY month ORDER BY month
+        """
+    ).fetchall()
+    return funnel_result(
+        [(m, a, c, r, Decimal(rev).quantize(Decimal("0.01"))) for m, a, c, r, rev in rows]
+    )
+
+
 def duck_stats_check(con: duckdb.DuckDBPyConnection, zone: str) -> tuple[float, dict[str, int]]:
     """The statistics of every customer from the raw rows (timed), and how many of the stored
     ones (refresh_all_stats) differ from them, column by column."""
@@ -817,7 +915,7 @@ def read_frames(files: dict[str, Path]) -> Frames:
         return pd.DataFrame(data)
 
     return Frames(
-        customers=frame("customers", ["id"]),
+        customers=frame("customers", ["id", "added_on"]),
         orders=frame("orders", ["id", "customer_id", "status", "discount", "paid_at"]),
         lines=frame("order_lines", ["order_id", "quantity", "unit_price", "unit_cost"]),
         costs=frame("customer_costs", ["customer_id", "amount"]),
@@ -956,6 +1054,49 @@ def pandas_cohorts(f: Frames, today: date, zone: str) -> dict[str, Any]:
         for (cohort, month), n in zip(counts.index, counts.to_numpy(), strict=True)
     ]
     return cohort_table(rows, today)
+
+
+def pandas_repurchase(f: Frames) -> dict[str, Any]:
+    buyers = pandas_buyers(f)
+    paid = f.orders[f.orders["status"].isin(PAID) & f.orders["paid_at"].notna()]
+    purchases = paid[["customer_id", "paid_at"]].drop_duplicates()
+    purchases = purchases.sort_values(["customer_id", "paid_at"])
+    seconds = purchases["paid_at"].astype("int64").to_numpy() / 1e9
+    same = purchases["customer_id"].to_numpy()
+    gaps = (seconds[1:] - seconds[:-1])[same[1:] == same[:-1]]
+    n_orders = int(buyers["orders"].sum())
+    return repurchase_result(
+        len(buyers),
+        int((buyers["orders"] >= 2).sum()),
+        n_orders,
+        cents(buyers["revenue"].sum()),
+        float(np.median(gaps)) if len(gaps) else None,
+    )
+
+
+def pandas_funnel(f: Frames) -> list[dict[str, Any]]:
+    values = pandas_values(f, pandas_buyers(f))
+    months = np.array(f.customers["added_on"], dtype="datetime64[D]").astype("datetime64[M]")
+    frame = pd.DataFrame(
+        {
+            "month": months,
+            "converted": values["orders"].to_numpy() >= 1,
+            "retained": values["orders"].to_numpy() >= 2,
+            "revenue": values["revenue"].to_numpy(),
+        }
+    )
+    grouped = frame.groupby("month").agg(
+        added=("converted", "size"),
+        converted=("converted", "sum"),
+        retained=("retained", "sum"),
+        revenue=("revenue", "sum"),
+    )
+    return funnel_result(
+        [
+            (month.date(), int(r.added), int(r.converted), int(r.retained), cents(r.revenue))
+            for month, r in zip(grouped.index, grouped.itertuples(), strict=True)
+        ]
+    )
 
 
 # --- comparing and timing -----------------------------------------------------------------
@@ -1111,6 +1252,18 @@ def main() -> None:
             lambda: normalise_rfm(queries.rfm(customers, today)),
             lambda: duck_rfm(con, today, zone),
             lambda: pandas_rfm(frames, today, zone),
+        ),
+        (
+            "repurchase",
+            lambda: queries.repurchase(customers, queries.Period()),
+            lambda: duck_repurchase(con),
+            lambda: pandas_repurchase(frames),
+        ),
+        (
+            "funnel",
+            lambda: queries.funnel(customers, queries.Period(), by="month"),
+            lambda: duck_funnel(con),
+            lambda: pandas_funnel(frames),
         ),
         (
             "cohorts",
