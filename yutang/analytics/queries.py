@@ -373,22 +373,35 @@ def _medians(gaps_sql: str, params: Any, group: str | None) -> dict[Any, float]:
 def repurchase(customers: QuerySet[Customer], period: Period) -> dict[str, Any]:
     """Repurchase rate (buyers with two or more paid orders in the period, of all buyers),
     median days between purchases, average order value (客单价) and orders per buyer."""
-    orders = period.orders(customers)
-    per_buyer = orders.values("customer_id").annotate(n=Count("id")).order_by()
-    inner, params = query_sql(per_buyer)
-    counted = fetch_rows(
-        f"SELECT COUNT(*), SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), SUM(n) FROM ({inner}) AS b",
-        params,
-    )[0]
+    if period.is_all_time:
+        # All time is in the statistics row: one row per buyer instead of every order line.
+        totals = scoped(CustomerStats.objects.filter(orders__gt=0), customers).aggregate(
+            buyers=Count("pk"),
+            repeat=Count("pk", filter=Q(orders__gte=2)),
+            orders=Sum("orders"),
+            revenue=Sum("revenue"),
+        )
+        counted = (totals["buyers"], totals["repeat"], totals["orders"])
+        revenue = totals["revenue"] or Decimal(0)
+    else:
+        orders = period.orders(customers)
+        per_buyer = orders.values("customer_id").annotate(n=Count("id")).order_by()
+        inner, params = query_sql(per_buyer)
+        counted = fetch_rows(
+            "SELECT COUNT(*), SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), SUM(n) "
+            f"FROM ({inner}) AS b",
+            params,
+        )[0]
+        revenue = orders.with_totals().aggregate(total=Sum("total_amount"))["total"] or 0
     # PostgreSQL sums integers as numeric: plain integers on every database.
     buyers, repeat, n_orders = (int(value or 0) for value in counted)
-    revenue = orders.with_totals().aggregate(total=Sum("total_amount"))["total"] or Decimal(0)
+    revenue = money(revenue)
     median = median_interval(customers, period)
     return {
         "buyers": buyers,
         "repeat_buyers": repeat,
         "orders": n_orders,
-        "revenue": money(revenue),
+        "revenue": revenue,
         "repurchase_rate": repeat / buyers if buyers else None,
         "median_interval_days": median,
         "aov": money(revenue / n_orders) if n_orders else None,
