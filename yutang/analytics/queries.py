@@ -388,8 +388,7 @@ def repurchase(customers: QuerySet[Customer], period: Period) -> dict[str, Any]:
         per_buyer = orders.values("customer_id").annotate(n=Count("id")).order_by()
         inner, params = query_sql(per_buyer)
         counted = fetch_rows(
-            "SELECT COUNT(*), SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), SUM(n) "
-            f"FROM ({inner}) AS b",
+            f"SELECT COUNT(*), SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), SUM(n) FROM ({inner}) AS b",
             params,
         )[0]
         revenue = orders.with_totals().aggregate(total=Sum("total_amount"))["total"] or 0

@@ -36,8 +36,8 @@ from yutang.test import BaseTestCase, make_customer
 from .data import SHANGHAI, at, paid_order
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 class JoinedDayTests(BaseTestCase):
@@ -146,25 +146,21 @@ class JoinedDayTests(BaseTestCase):
         assert self.joined(dated) == (date(2023, 11, 20), date(2023, 11, 1))
 
 
+def paid_moments(customer: Customer) -> list[datetime]:
+    """The distinct moments of the customer's paid orders, in order."""
+    orders = Order.objects.filter(customer=customer, status__in=PAID_STATUSES)
+    return sorted({m for m in orders.values_list("paid_at", flat=True) if m is not None})
+
+
 def expected_months(customer: Customer) -> set[tuple[date, date]]:
     """(month, first month) of every local month the customer paid in, from the orders."""
-    moments = list(
-        Order.objects.filter(customer=customer, status__in=PAID_STATUSES).values_list(
-            "paid_at", flat=True
-        )
-    )
+    moments = paid_moments(customer)
     months = {timezone.localtime(m, SHANGHAI).date().replace(day=1) for m in moments}
     return {(m, min(months)) for m in months}
 
 
 def expected_gaps(customer: Customer) -> list[float]:
-    moments = sorted(
-        set(
-            Order.objects.filter(customer=customer, status__in=PAID_STATUSES).values_list(
-                "paid_at", flat=True
-            )
-        )
-    )
+    moments = paid_moments(customer)
     return [(b - a).total_seconds() / 86400 for a, b in zip(moments, moments[1:], strict=False)]
 
 
