@@ -472,8 +472,10 @@ class Customer(models.Model):
             models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
             models.Index(fields=["value_class"], name="customer_value_class_idx"),
             models.Index(fields=["owner", "-created"], name="customer_owner_created_idx"),
+            # Growth progress and a period's funnel find their friends by the day. No index
+            # on the month: the whole pool's funnel reads every customer, and in the table's
+            # order (the statistics row alongside) that is three times faster than along one.
             models.Index(fields=["joined_on"], name="customer_joined_on_idx"),
-            models.Index(fields=["joined_month"], name="customer_joined_month_idx"),
         ]
 
     def __str__(self) -> str:

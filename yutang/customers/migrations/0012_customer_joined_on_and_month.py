@@ -46,8 +46,4 @@ class Migration(migrations.Migration):
             model_name="customer",
             index=models.Index(fields=["joined_on"], name="customer_joined_on_idx"),
         ),
-        migrations.AddIndex(
-            model_name="customer",
-            index=models.Index(fields=["joined_month"], name="customer_joined_month_idx"),
-        ),
     ]
