@@ -44,6 +44,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="customer",
-            index=models.Index(fields=["joined_on"], name="customer_joined_on_idx"),
+            index=models.Index(fields=["joined_on", "added_on"], name="customer_joined_on_idx"),
         ),
     ]
