@@ -1,4 +1,5 @@
-"""The analytics queries (ABC, Pareto, RFM, cohorts) against DuckDB and pandas on the same data.
+"""The analytics queries (ABC, Pareto, RFM, repurchase, the growth funnel, cohorts) against
+DuckDB and pandas on the same data, and the dashboard page that shows them.
 
 Run by hand:
   python benchmarks/analytics.py [--postgres] [--customers N] [--lines-per-customer 10]
@@ -14,7 +15,7 @@ ORM would take hours. Then it runs the nightly refresh_all_stats and refresh_val
 exports customers, orders, lines, costs and the statistics table to Parquet in a temporary
 folder.
 
-The same four analyses are then written again for DuckDB over the Parquet files and for pandas
+The same analyses are then written again for DuckDB over the Parquet files and for pandas
 over DataFrames read from them (reading not timed; pandas keeps money in integer cents). Both
 start from the raw orders and lines, since neither has yutang's per-customer statistics table:
 that is the point of the comparison. A customer's revenue is Σ max(Σ qty × price − discount, 0)
@@ -26,7 +27,9 @@ job) and the classes, and to export; a ✓ or ✗ per analysis where DuckDB's an
 equal yutang's (and for the statistics table itself), with the differences when they don't; and
 a table of the median time of each analysis over `--runs` runs after one warm-up, with yutang's
 time as a ratio of DuckDB's and of pandas'. "abc" reads the stored classes; "abc + classes" also
-recomputes them with refresh_value_classes first, which is what DuckDB and pandas do.
+recomputes them with refresh_value_classes first, which is what DuckDB and pandas do. The pond
+has no follow-ups, so the funnel activates nobody. Last, the dashboard page as the owner opens
+it (all time), through Django's test client, in milliseconds.
 
 With --postgres it uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 yutang_bench_analytics, dropped and created anew); the database is left behind for EXPLAIN.
