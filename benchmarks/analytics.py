@@ -1,4 +1,5 @@
-"""The analytics queries (ABC, Pareto, RFM, cohorts) against DuckDB and pandas on the same data.
+"""The analytics queries (ABC, Pareto, RFM, repurchase, the growth funnel, cohorts) against
+DuckDB and pandas on the same data, and the dashboard page that shows them.
 
 Run by hand:
   python benchmarks/analytics.py [--postgres] [--customers N] [--lines-per-customer 10]
@@ -14,7 +15,7 @@ ORM would take hours. Then it runs the nightly refresh_all_stats and refresh_val
 exports customers, orders, lines, costs and the statistics table to Parquet in a temporary
 folder.
 
-The same four analyses are then written again for DuckDB over the Parquet files and for pandas
+The same analyses are then written again for DuckDB over the Parquet files and for pandas
 over DataFrames read from them (reading not timed; pandas keeps money in integer cents). Both
 start from the raw orders and lines, since neither has yutang's per-customer statistics table:
 that is the point of the comparison. A customer's revenue is Σ max(Σ qty × price − discount, 0)
@@ -26,7 +27,9 @@ job) and the classes, and to export; a ✓ or ✗ per analysis where DuckDB's an
 equal yutang's (and for the statistics table itself), with the differences when they don't; and
 a table of the median time of each analysis over `--runs` runs after one warm-up, with yutang's
 time as a ratio of DuckDB's and of pandas'. "abc" reads the stored classes; "abc + classes" also
-recomputes them with refresh_value_classes first, which is what DuckDB and pandas do.
+recomputes them with refresh_value_classes first, which is what DuckDB and pandas do. The pond
+has no follow-ups, so the funnel activates nobody. Last, the dashboard page as the owner opens
+it (all time), through Django's test client, in milliseconds.
 
 With --postgres it uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 yutang_bench_analytics, dropped and created anew); the database is left behind for EXPLAIN.
@@ -106,6 +109,12 @@ def local_dates(stamps: pa.Array) -> pa.Array:
 
     zone = pa.timestamp("s", tz=settings.TIME_ZONE)
     return pc.local_timestamp(stamps.cast(zone)).cast(pa.date32())
+
+
+def first_days(dates: pa.Array) -> pa.Array:
+    """The first day of each date's month."""
+    days = dates.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    return pa.array(days.astype("datetime64[M]").astype("datetime64[D]"), pa.date32())
 
 
 def strings(value: str, n: int) -> pa.Array:
@@ -257,6 +266,7 @@ def make_pond(
     referred[0] = False
     referrer = np.floor(rng.random(n) * (ids - 1)).astype(np.int64) + 1  # somebody older
     cooperation = rng.integers(1, 6, n)
+    added_on = local_dates(created)
     customers = {
         "id": pa.array(ids),
         "nickname": pa.array([f"客户{i}" for i in range(1, n + 1)], pa.string()),
@@ -264,7 +274,11 @@ def make_pond(
         "wechat_id": strings("", n),
         "phone": pa.array([f"139{i:08d}" for i in range(1, n + 1)], pa.string()),
         "gender": strings("", n),
-        "birthday": pa.nulls(n, pa.date32()),
+        "salutation": strings("", n),
+        "birthday_month": pa.nulls(n, pa.int64()),
+        "birthday_day": pa.nulls(n, pa.int64()),
+        "birthday_year": pa.nulls(n, pa.int64()),
+        "birthday_leap": pa.array(np.zeros(n, bool)),
         "birthday_calendar": strings("solar", n),
         "province": strings("", n),
         "city": strings("", n),
@@ -273,7 +287,9 @@ def make_pond(
         "channel_id": pa.nulls(n, pa.int64()),
         "referrer_id": pa.array(referrer, pa.int64(), mask=~referred),
         "owner_id": pa.array(owner_of[1:]),
-        "added_on": local_dates(created),
+        "added_on": added_on,
+        "joined_on": added_on,
+        "joined_month": first_days(added_on),
         "visited_store": pa.array(rng.random(n) < 0.05),
         "vip": pa.array(rng.random(n) < 0.03),
         "do_not_disturb": pa.array(rng.random(n) < 0.02),
@@ -439,7 +455,10 @@ def exports() -> dict[str, tuple[Any, list[tuple[str, pa.DataType]]]]:
 
     key = pa.int64()
     return {
-        "customers": (Customer, [("id", key), ("owner_id", key), ("created", STAMP)]),
+        "customers": (
+            Customer,
+            [("id", key), ("owner_id", key), ("added_on", pa.date32()), ("created", STAMP)],
+        ),
         "orders": (
             Order,
             [
@@ -591,6 +610,51 @@ def cohort_table(rows: list[tuple[date, date, int]], today: date, months: int = 
     return table
 
 
+def repurchase_result(
+    buyers: int, repeat: int, orders: int, revenue: Decimal, median_seconds: float | None
+) -> dict[str, Any]:
+    """Repurchase's figures, as yutang's: the median interval in days, to a tenth."""
+    return {
+        "buyers": buyers,
+        "repeat_buyers": repeat,
+        "orders": orders,
+        "revenue": revenue,
+        "repurchase_rate": repeat / buyers if buyers else None,
+        "median_interval_days": (
+            round(median_seconds / DAY, 1) if median_seconds is not None else None
+        ),
+        "aov": (revenue / orders).quantize(Decimal("0.01")) if orders else None,
+        "frequency": round(orders / buyers, 2) if buyers else None,
+    }
+
+
+def funnel_result(rows: list[tuple[date, int, int, int, Decimal]]) -> list[dict[str, Any]]:
+    """The growth funnel's rows from (month joined, added, converted, retained, revenue). The
+    pond has no follow-ups: nobody is activated."""
+    result = []
+    for month, added, converted, retained, revenue in rows:
+        key = month.strftime("%Y-%m")
+        result.append(
+            {
+                "key": key,
+                "label": key,
+                "added": added,
+                "activated": 0,
+                "converted": converted,
+                "retained": retained,
+                "revenue": revenue,
+                "activation_rate": 0 / added if added else None,
+                "conversion_rate": converted / added if added else None,
+                "retention_rate": retained / converted if converted else None,
+            }
+        )
+    return result
+
+
+# Buyers who bought after the last ranking: nobody, since every buyer is ranked just before.
+UNRANKED = {"count": 0, "revenue": Decimal("0.00"), "profit": Decimal("0.00")}
+
+
 @dataclass
 class Rules:
     a: int
@@ -682,6 +746,7 @@ def duck_abc(con: duckdb.DuckDBPyConnection, rules: Rules) -> dict[str, Any]:
             }
             for key in ("A", "B", "C", "")
         },
+        "unranked": UNRANKED,
         "loss": [pk for (pk,) in loss],
         "potential": [pk for (pk,) in potential],
     }
@@ -768,6 +833,47 @@ def duck_cohorts(con: duckdb.DuckDBPyConnection, today: date, zone: str) -> dict
     return cohort_table(rows, today)
 
 
+def duck_repurchase(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    row = con.execute(
+        f"""
+        WITH {DUCK_BASE},
+        purchases AS (
+            SELECT DISTINCT customer_id, paid_at FROM orders
+            WHERE status IN {PAID_SQL} AND paid_at IS NOT NULL
+        ),
+        gaps AS (
+            SELECT epoch(paid_at) - epoch(LAG(paid_at) OVER (PARTITION BY customer_id
+                   ORDER BY paid_at)) AS gap
+            FROM purchases
+        )
+        SELECT (SELECT COUNT(*) FROM buyers), (SELECT COUNT(*) FROM buyers WHERE orders >= 2),
+               (SELECT SUM(orders) FROM buyers), (SELECT SUM(revenue) FROM buyers),
+               (SELECT MEDIAN(gap) FROM gaps WHERE gap IS NOT NULL)
+        """
+    ).fetchone()
+    assert row is not None
+    buyers, repeat, orders, revenue, median = row
+    return repurchase_result(
+        int(buyers), int(repeat), int(orders), Decimal(revenue).quantize(Decimal("0.01")), median
+    )
+
+
+def duck_funnel(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    rows = con.execute(
+        f"""
+        WITH {DUCK_BASE}
+        SELECT CAST(date_trunc('month', c.added_on) AS DATE) AS month, COUNT(*),
+               COUNT(*) FILTER (WHERE v.orders >= 1), COUNT(*) FILTER (WHERE v.orders >= 2),
+               SUM(v.revenue)
+        FROM customers c JOIN customer_values v ON v.customer_id = c.id
+        GROUP BY month ORDER BY month
+        """
+    ).fetchall()
+    return funnel_result(
+        [(m, a, c, r, Decimal(rev).quantize(Decimal("0.01"))) for m, a, c, r, rev in rows]
+    )
+
+
 def duck_stats_check(con: duckdb.DuckDBPyConnection, zone: str) -> tuple[float, dict[str, int]]:
     """The statistics of every customer from the raw rows (timed), and how many of the stored
     ones (refresh_all_stats) differ from them, column by column."""
@@ -817,7 +923,7 @@ def read_frames(files: dict[str, Path]) -> Frames:
         return pd.DataFrame(data)
 
     return Frames(
-        customers=frame("customers", ["id"]),
+        customers=frame("customers", ["id", "added_on"]),
         orders=frame("orders", ["id", "customer_id", "status", "discount", "paid_at"]),
         lines=frame("order_lines", ["order_id", "quantity", "unit_price", "unit_cost"]),
         costs=frame("customer_costs", ["customer_id", "amount"]),
@@ -895,6 +1001,7 @@ def pandas_abc(f: Frames, rules: Rules) -> dict[str, Any]:
         "profit": cents(rest["profit"].sum()),
     }
     losses = values[values["profit"] < 0].sort_values(["profit", "customer_id"])
+    result["unranked"] = UNRANKED
     result["loss"] = losses["customer_id"].head(1000).tolist()
     result["potential"] = potential["customer_id"].head(1000).tolist()
     return result
@@ -956,6 +1063,50 @@ def pandas_cohorts(f: Frames, today: date, zone: str) -> dict[str, Any]:
         for (cohort, month), n in zip(counts.index, counts.to_numpy(), strict=True)
     ]
     return cohort_table(rows, today)
+
+
+def pandas_repurchase(f: Frames) -> dict[str, Any]:
+    buyers = pandas_buyers(f)
+    paid = f.orders[f.orders["status"].isin(PAID) & f.orders["paid_at"].notna()]
+    purchases = paid[["customer_id", "paid_at"]].drop_duplicates()
+    purchases = purchases.sort_values(["customer_id", "paid_at"])
+    since = purchases["paid_at"] - pd.Timestamp(0, tz="UTC")
+    seconds = since.dt.total_seconds().to_numpy()
+    same = purchases["customer_id"].to_numpy()
+    gaps = (seconds[1:] - seconds[:-1])[same[1:] == same[:-1]]
+    n_orders = int(buyers["orders"].sum())
+    return repurchase_result(
+        len(buyers),
+        int((buyers["orders"] >= 2).sum()),
+        n_orders,
+        cents(buyers["revenue"].sum()),
+        float(np.median(gaps)) if len(gaps) else None,
+    )
+
+
+def pandas_funnel(f: Frames) -> list[dict[str, Any]]:
+    values = pandas_values(f, pandas_buyers(f))
+    months = np.array(f.customers["added_on"], dtype="datetime64[D]").astype("datetime64[M]")
+    frame = pd.DataFrame(
+        {
+            "month": months,
+            "converted": values["orders"].to_numpy() >= 1,
+            "retained": values["orders"].to_numpy() >= 2,
+            "revenue": values["revenue"].to_numpy(),
+        }
+    )
+    grouped = frame.groupby("month").agg(
+        added=("converted", "size"),
+        converted=("converted", "sum"),
+        retained=("retained", "sum"),
+        revenue=("revenue", "sum"),
+    )
+    return funnel_result(
+        [
+            (month.date(), int(r.added), int(r.converted), int(r.retained), cents(r.revenue))
+            for month, r in zip(grouped.index, grouped.itertuples(), strict=True)
+        ]
+    )
 
 
 # --- comparing and timing -----------------------------------------------------------------
@@ -1113,6 +1264,18 @@ def main() -> None:
             lambda: pandas_rfm(frames, today, zone),
         ),
         (
+            "repurchase",
+            lambda: queries.repurchase(customers, queries.Period()),
+            lambda: duck_repurchase(con),
+            lambda: pandas_repurchase(frames),
+        ),
+        (
+            "funnel",
+            lambda: queries.funnel(customers, queries.Period(), by="month"),
+            lambda: duck_funnel(con),
+            lambda: pandas_funnel(frames),
+        ),
+        (
             "cohorts",
             lambda: queries.cohorts(customers),
             lambda: duck_cohorts(con, today, zone),
@@ -1137,7 +1300,28 @@ def main() -> None:
             f"{ours_ms / duck_ms:>14.2f}{ours_ms / panda_ms:>14.2f}"
         )
     print("figures agree" if agreed else "FIGURES DIFFER (see ✗ above)")
+    print(f"dashboard page, the owner, all time: {dashboard_ms(args.runs):,.1f} ms")
     folder.cleanup()
+
+
+def dashboard_ms(runs: int) -> float:
+    """The analytics dashboard as the owner opens it, through Django's test client: every
+    analysis it shows and the template."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from yutang.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="owner"))
+    url = reverse("analytics:dashboard")
+
+    def page() -> None:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"the dashboard answered {response.status_code}")
+
+    return timed(page, runs)[0]
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ ABC classes stored on the customer."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
@@ -34,10 +35,12 @@ from django.utils import timezone
 
 from yutang.customers.derived import with_referrers
 from yutang.customers.models import Customer, CustomerStats, ValueClass, ValueFlag
+from yutang.customers.stats import query_sql
 from yutang.orders.models import CustomerCost, Order
 from yutang.rules.models import Rules
 
-from .models import ValueClassRun
+from .models import BuyingMonth, Repurchase, ValueClassRun
+from .queries import days_between
 
 BATCH = 5000
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -46,11 +49,12 @@ STAT_FIELDS = ["orders", "first_paid_at", "last_paid_at", "last_paid_day", "reve
                "keep_cost", "profit", "referred_buyers", "pay_delay_hours"]  # fmt: skip
 
 
-def refresh_stats(customer_ids: Iterable[int | None]) -> None:
-    """Recompute the statistics of these customers from their orders and costs."""
+def refresh_stats(customer_ids: Iterable[int | None], *, purchases: bool = True) -> None:
+    """Recompute the statistics of these customers from their orders and costs, and their
+    buying months and repurchases unless told not to."""
     ids = sorted({pk for pk in customer_ids if pk})
     for start in range(0, len(ids), BATCH):
-        _refresh_batch(ids[start : start + BATCH])
+        _refresh_batch(ids[start : start + BATCH], purchases=purchases)
 
 
 def refresh_customer_stats(ids: list[int]) -> None:
@@ -62,12 +66,32 @@ def refresh_customer_stats(ids: list[int]) -> None:
 def refresh_all_stats() -> int:
     """Recompute every customer's statistics (the daily run, and after bulk data loads)."""
     ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
-    refresh_stats(ids)
+    with _large_cache():
+        refresh_stats(ids, purchases=False)
+        # Everyone's buying months and repurchases in one pass, not one per batch.
+        with transaction.atomic():
+            _refresh_purchases(None)
     return len(ids)
 
 
+@contextmanager
+def _large_cache() -> Iterator[None]:
+    """On SQLite, a cache that holds the index pages a rebuild writes all over: with the
+    default of 2 MB, writing every buyer's months and repurchases takes twice as long."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default
+
+
 @transaction.atomic
-def _refresh_batch(ids: list[int]) -> None:
+def _refresh_batch(ids: list[int], *, purchases: bool) -> None:
     orders = (
         Order.objects.filter(customer_id__in=ids)
         .paid()
@@ -126,6 +150,53 @@ def _refresh_batch(ids: list[int]) -> None:
     CustomerStats.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["customer"], update_fields=STAT_FIELDS
     )
+    if purchases:
+        _refresh_purchases(ids)
+
+
+def _refresh_purchases(ids: list[int] | None) -> None:
+    """The buying months and the repurchases of these customers (None: everyone's, in one
+    pass over the paid orders), anew from their paid orders: orders paid at one moment are
+    one purchase."""
+    months, gaps = BuyingMonth.objects.all(), Repurchase.objects.all()
+    paid = Order.objects.filter(paid_at__isnull=False).paid()
+    if ids is not None:
+        months, gaps = months.filter(customer_id__in=ids), gaps.filter(customer_id__in=ids)
+        paid = paid.filter(customer_id__in=ids)
+    months.delete()
+    gaps.delete()
+    inner, params = query_sql(paid.values("customer_id", "paid_at").distinct().order_by())
+    month, month_params = local_month("paid_at")
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(BuyingMonth._meta.db_table)} (customer_id, month, first_month) "
+            "SELECT customer_id, month, MIN(month) OVER (PARTITION BY customer_id) FROM "
+            f"(SELECT DISTINCT customer_id, {month} AS month FROM ({inner}) AS paid) AS months",
+            [*month_params, *params],
+        )
+        cursor.execute(
+            f"INSERT INTO {qn(Repurchase._meta.db_table)} "
+            "(customer_id, paid_at, previous_paid_at, gap_days) "
+            f"SELECT customer_id, paid_at, previous, {days_between('paid_at', 'previous')} "
+            "FROM (SELECT customer_id, paid_at, LAG(paid_at) OVER (PARTITION BY customer_id "
+            f"ORDER BY paid_at) AS previous FROM ({inner}) AS paid) AS ordered "
+            "WHERE previous IS NOT NULL",
+            params,
+        )
+
+
+def local_month(column: str) -> tuple[str, list[Any]]:
+    """SQL for the first day of the local month of a timestamp column, in native functions
+    (Django's TruncMonth runs a Python function per row on SQLite), as a date."""
+    zone = timezone.get_current_timezone()
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('month', {column} AT TIME ZONE %s) AS DATE)", [str(zone)]
+    # SQLite stores UTC: shift by the zone's offset (Asia/Shanghai has had no summer time since
+    # 1991, so one offset holds for every date a shop has sold on).
+    offset = timezone.localtime(timezone.now(), zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    return f"date({column}, '{minutes:+d} minutes', 'start of month')", []
 
 
 def day_number(moment: datetime) -> int:

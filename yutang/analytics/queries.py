@@ -29,7 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +55,8 @@ from yutang.customers.stats import (
 )
 from yutang.followups.models import FollowUp
 from yutang.orders.models import CustomerCost, Order, OrderLine, OrderQuerySet
+
+from .models import BuyingMonth, Repurchase
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=MONEY)
@@ -153,7 +155,7 @@ def money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def _days_between(later: str, earlier: str) -> str:
+def days_between(later: str, earlier: str) -> str:
     if connection.vendor == "postgresql":
         return f"EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0"
     return f"(julianday({later}) - julianday({earlier}))"
@@ -344,7 +346,7 @@ def _gaps_sql(customers: QuerySet[Customer], period: Period, per_product: bool) 
         select = ""
     # A product bought twice in one order is one purchase: distinct rows first.
     sql = (
-        f"SELECT {select}{_days_between('paid', 'previous')} AS gap FROM ("
+        f"SELECT {select}{days_between('paid', 'previous')} AS gap FROM ("
         f"SELECT {select}paid, LAG(paid) OVER (PARTITION BY {partition} ORDER BY paid) "
         f"AS previous FROM (SELECT DISTINCT {select}buyer, paid FROM ({inner}) AS raw) "
         f"AS purchases) AS ordered WHERE previous IS NOT NULL"
@@ -371,28 +373,57 @@ def _medians(gaps_sql: str, params: Any, group: str | None) -> dict[Any, float]:
 def repurchase(customers: QuerySet[Customer], period: Period) -> dict[str, Any]:
     """Repurchase rate (buyers with two or more paid orders in the period, of all buyers),
     median days between purchases, average order value (客单价) and orders per buyer."""
-    orders = period.orders(customers)
-    per_buyer = orders.values("customer_id").annotate(n=Count("id")).order_by()
-    inner, params = query_sql(per_buyer)
-    counted = fetch_rows(
-        f"SELECT COUNT(*), SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), SUM(n) FROM ({inner}) AS b",
-        params,
-    )[0]
+    if period.is_all_time:
+        # All time is in the statistics row: one row per buyer instead of every order line.
+        totals = scoped(CustomerStats.objects.filter(orders__gt=0), customers).aggregate(
+            buyers=Count("pk"),
+            repeat=Count("pk", filter=Q(orders__gte=2)),
+            orders=Sum("orders"),
+            revenue=Sum("revenue"),
+        )
+        counted = (totals["buyers"], totals["repeat"], totals["orders"])
+        revenue = totals["revenue"] or Decimal(0)
+    else:
+        orders = period.orders(customers)
+        per_buyer = orders.values("customer_id").annotate(n=Count("id")).order_by()
+        inner, params = query_sql(per_buyer)
+        counted = fetch_rows(
+            f"SELECT COUNT(*), SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END), SUM(n) FROM ({inner}) AS b",
+            params,
+        )[0]
+        revenue = orders.with_totals().aggregate(total=Sum("total_amount"))["total"] or 0
     # PostgreSQL sums integers as numeric: plain integers on every database.
     buyers, repeat, n_orders = (int(value or 0) for value in counted)
-    revenue = orders.with_totals().aggregate(total=Sum("total_amount"))["total"] or Decimal(0)
-    gaps, gap_params = _gaps_sql(customers, period, per_product=False)
-    median = _medians(gaps, gap_params, None).get(None)
+    revenue = money(revenue)
+    median = median_interval(customers, period)
     return {
         "buyers": buyers,
         "repeat_buyers": repeat,
         "orders": n_orders,
-        "revenue": money(revenue),
+        "revenue": revenue,
         "repurchase_rate": repeat / buyers if buyers else None,
         "median_interval_days": median,
         "aov": money(revenue / n_orders) if n_orders else None,
         "frequency": round(n_orders / buyers, 2) if buyers else None,
     }
+
+
+def median_interval(customers: QuerySet[Customer], period: Period) -> float | None:
+    """The median of the days between a purchase of the period and the customer's previous
+    one, when that was in the period too: the middle one or two of the stored repurchases,
+    along the index of their gaps."""
+    gaps = scoped(Repurchase.objects.all(), customers)
+    start, end = period.bounds()
+    if start:
+        gaps = gaps.filter(paid_at__gte=start, previous_paid_at__gte=start)
+    if end:
+        gaps = gaps.filter(paid_at__lt=end)
+    n = gaps.count()
+    if not n:
+        return None
+    ordered = gaps.order_by("gap_days").values_list("gap_days", flat=True)
+    middle = list(ordered[(n + 1) // 2 - 1 : (n + 2) // 2])
+    return round(sum(middle) / len(middle), 1)
 
 
 INTERVAL_BIN_DAYS = 7
@@ -435,29 +466,6 @@ def product_intervals(customers: QuerySet[Customer], period: Period) -> list[dic
 # Cohorts.
 
 
-def _month_number(column: str) -> tuple[str, list[Any]]:
-    """SQL for the local month of a timestamp column (year × 12 + month on SQLite, the month's
-    first moment on PostgreSQL), in native functions:
-    Django's TruncMonth runs a Python function per row on SQLite, far too slow for every order."""
-    zone = timezone.get_current_timezone()
-    if connection.vendor == "postgresql":
-        local = f"({column} AT TIME ZONE %s)"
-        return f"(EXTRACT(YEAR FROM {local}) * 12 + EXTRACT(MONTH FROM {local}))", [
-            str(zone),
-            str(zone),
-        ]
-    # SQLite stores UTC: shift by the zone's offset (Asia/Shanghai has had no summer time since
-    # 1991, so one offset holds for every date a shop has sold on).
-    offset = timezone.localtime(timezone.now(), zone).utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    shifted = f"{column}, '{minutes:+d} minutes'"
-    return (
-        f"(CAST(strftime('%%Y', {shifted}) AS INTEGER) * 12 "
-        f"+ CAST(strftime('%%m', {shifted}) AS INTEGER))",
-        [],
-    )
-
-
 def _as_month_number(value: Any) -> int:
     if isinstance(value, datetime | date):
         return value.year * 12 + value.month
@@ -467,20 +475,11 @@ def _as_month_number(value: Any) -> int:
 def cohorts(customers: QuerySet[Customer], months: int = 12) -> dict[str, Any]:
     """Retention by month of first purchase: of the customers who first bought in a month, the
     share who bought again in each following month (month 0 is 100%)."""
-    # No ordering: Order's default would sort every paid order before grouping.
-    orders = (
-        scoped(Order.objects.paid(), customers)
-        .values("customer_id", "paid_at", first=F("customer__stats__first_paid_at"))
+    rows = (
+        scoped(BuyingMonth.objects.all(), customers)
+        .values_list("first_month", "month")
+        .annotate(n=Count("*"))
         .order_by()
-    )
-    inner, params = query_sql(orders)
-    cohort_sql, cohort_params = _month_number("first")
-    month_sql, month_params = _month_number("paid_at")
-    rows = fetch_rows(
-        f"SELECT cohort, month, COUNT(DISTINCT customer_id) FROM (SELECT customer_id, "
-        f"{cohort_sql} AS cohort, {month_sql} AS month FROM ({inner}) AS paid "
-        "WHERE first IS NOT NULL) AS months GROUP BY cohort, month",
-        [*cohort_params, *month_params, *params],
     )
     active: dict[int, dict[int, int]] = {}
     for cohort, month, n in rows:
@@ -538,14 +537,14 @@ def funnel(
     more), per month of joining or per source channel, with each step's rate. Customers imported
     without a friend-added date (in the period by the day of the import) are a line of their
     own, last, with the key `imported`: they are not friends added in any month."""
-    # The day they became friends: the friend-added date, else the day the record was made.
-    joined = Coalesce("added_on", TruncDate("created"))
-    people = customers.annotate(joined=joined, imported=_imported())
+    # The day they became friends (`joined_on`): the friend-added date, else the day the
+    # record was made.
+    people = customers.annotate(imported=_imported())
     if period.start:
-        people = people.filter(joined__gte=period.start)
+        people = people.filter(joined_on__gte=period.start)
     if period.end:
-        people = people.filter(joined__lte=period.end)
-    key = TruncMonth("joined") if by == "month" else F("channel__name")
+        people = people.filter(joined_on__lte=period.end)
+    key = F("joined_month") if by == "month" else F("channel__name")
     followed = Exists(FollowUp.objects.filter(customer=OuterRef("pk")))
     rows = (
         people.annotate(key=key)
@@ -597,12 +596,10 @@ def _funnel_row(key: str, label: str, counts: dict[str, Any], revenue: Any) -> d
 def growth_progress(customers: QuerySet[Customer], today: date) -> dict[str, int]:
     """New friends today and this month, for the targets: by the friend-added date, else the
     day the record was made; never customers imported without a friend-added date."""
-    joined = customers.annotate(
-        joined=Coalesce("added_on", TruncDate("created")), imported=_imported()
-    ).filter(imported=False)
-    counts = joined.aggregate(
-        today=Count("id", filter=Q(joined=today)),
-        month=Count("id", filter=Q(joined__gte=today.replace(day=1), joined__lte=today)),
+    # Only this month's friends are counted: the index on the joined day finds them.
+    joined = customers.filter(joined_on__gte=today.replace(day=1), joined_on__lte=today)
+    counts = joined.filter(~imported_undated()).aggregate(
+        today=Count("id", filter=Q(joined_on=today)), month=Count("id")
     )
     return {"today": counts["today"], "month": counts["month"]}
 

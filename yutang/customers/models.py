@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat, TruncDate, TruncMonth
 from django.db.models.lookups import IContains
 from django.urls import reverse
 from django.utils import timezone
@@ -211,6 +211,16 @@ class OfCustomerQuerySet(models.QuerySet[_Row]):
 
 
 class CustomerQuerySet(models.QuerySet["Customer"]):
+    def update(self, **kwargs: Any) -> int:
+        """An update that writes the friend-added date or the creation time also writes the
+        joined day and month derived from them, as `JoinedField` does for one row."""
+        if {"added_on", "created"} & set(kwargs):
+            added = _as_expression(kwargs.get("added_on", F("added_on")), models.DateField())
+            created = _as_expression(kwargs.get("created", F("created")), models.DateTimeField())
+            joined = Coalesce(added, TruncDate(created), output_field=models.DateField())
+            kwargs.update(joined_on=joined, joined_month=TruncMonth(joined))
+        return super().update(**kwargs)
+
     def visible_to(self, user: User) -> CustomerQuerySet:
         """Owner and staff see the whole pool; an agent sees their own branch, recursively."""
         if not user.is_authenticated or not user.is_active:
@@ -357,6 +367,44 @@ BIRTHDAY_FIELDS = (
 )
 
 
+def _as_expression(value: Any, field: models.Field) -> Any:
+    return value if hasattr(value, "resolve_expression") else Value(value, output_field=field)
+
+
+def joined_of(added_on: date | None, created: datetime | None) -> tuple[date, date]:
+    """The day a customer became a friend and its month's first day: the friend-added date,
+    else the local day the record was made (today when not yet made)."""
+    if isinstance(added_on, str):  # as a test or a shell may give it, before the field cleans it
+        added_on = date.fromisoformat(added_on)
+    if added_on is None:
+        moment = created or timezone.now()
+        # A naive moment is in the default time zone, as the database field takes it.
+        added_on = timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+    return added_on, added_on.replace(day=1)
+
+
+class JoinedField(models.DateField):
+    """The customer's joined day (or its month's first day, with `month=True`), which the
+    model derives from `added_on` and `created` whenever it writes the row: `save`, `create`
+    and `bulk_create` all ask each field's `pre_save`. Migrations see a plain DateField."""
+
+    def __init__(self, *args: Any, month: bool = False, **kwargs: Any) -> None:
+        self.month = month
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DateField", args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> date:
+        customer: Any = model_instance
+        day, month = joined_of(customer.added_on, customer.created)
+        value = month if self.month else day
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Customer(models.Model):
     nickname = models.CharField(_("nickname"), max_length=64)
     name = models.CharField(_("real name"), max_length=32, blank=True)
@@ -454,6 +502,11 @@ class Customer(models.Model):
     search_pinyin = models.CharField(max_length=500, blank=True, editable=False)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # The day they became friends (the friend-added date, else the local day the record was
+    # made) and its month, stored so that the growth funnel groups and filters by a column
+    # instead of converting every customer's timestamp; JoinedField derives them.
+    joined_on = JoinedField()
+    joined_month = JoinedField(month=True)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -484,6 +537,13 @@ class Customer(models.Model):
             models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
             models.Index(fields=["value_class"], name="customer_value_class_idx"),
             models.Index(fields=["owner", "-created"], name="customer_owner_created_idx"),
+            # Growth progress and a period's funnel find their friends by the day, and tell
+            # the undated ones by added_on without reading the row. Two columns also keep
+            # SQLite from taking it for the smallest index when it only wants every id: in
+            # date order, the statistics rows it then joins come in random order (value
+            # classes and RFM twice as slow). No index on the month: the whole pool's funnel
+            # reads every customer, three times faster in the table's order than along one.
+            models.Index(fields=["joined_on", "added_on"], name="customer_joined_on_idx"),
         ]
 
     def __str__(self) -> str:
@@ -494,10 +554,32 @@ class Customer(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"nickname", "name"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_pinyin"}
+        if update_fields is not None and {"added_on", "created"} & set(update_fields):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "joined_on", "joined_month"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
+
+    @classmethod
+    def bulk_rows(cls, rows: list[dict[str, Any]], *, update: bool) -> list[dict[str, Any]]:
+        """Rows written without the model (imports' bulk inserts and updates, by their field
+        attnames) with the columns the model derives, the joined day and month: a new row's
+        from its own `added_on` and `created`, an update's that writes `added_on` from the
+        `created` the customer has."""
+        if not rows or update and not {"added_on", "created"} & set(rows[0]):
+            return rows
+        created: dict[int, datetime] = {}
+        if update and "created" not in rows[0]:
+            created = dict(
+                cls.objects.filter(pk__in=[r["id"] for r in rows]).values_list("pk", "created")
+            )
+        result = []
+        for row in rows:
+            moment = row.get("created") or created.get(row.get("id", 0))
+            joined_on, joined_month = joined_of(row.get("added_on"), moment)
+            result.append({**row, "joined_on": joined_on, "joined_month": joined_month})
+        return result
 
     @property
     def addressed_as(self) -> str:

@@ -45,7 +45,7 @@ def insert_rows(
     """Insert one row per mapping (field attname → value; missing fields take their default,
     `auto_now` fields the present time) and return the new primary keys, in order, when asked.
     """
-    rows = list(rows)
+    rows = _derived(model, rows, update=False)
     if not rows:
         return []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -67,6 +67,16 @@ def insert_rows(
                     copy.write_row(row)
             return ids
         return _insert_many(cursor, table, columns, pk_column, values, return_ids)
+
+
+def _derived(
+    model: type[models.Model], rows: Iterable[Mapping[str, Any]], *, update: bool
+) -> list[Mapping[str, Any]]:
+    """The rows with the columns the model's `save` would derive, when the model says how
+    (`bulk_rows`): no `save()` runs here."""
+    rows = list(rows)
+    derive = getattr(model, "bulk_rows", None)
+    return derive([dict(r) for r in rows], update=update) if derive and rows else rows
 
 
 def _values(fields: list[models.Field], rows: list[Mapping[str, Any]]) -> Iterator[list[Any]]:
@@ -183,7 +193,7 @@ class Staging:
     ) -> list[int]:  # fmt: skip
         """Stage one row per mapping, as `insert_rows` would insert it, and return the keys the
         rows will have when asked; `ids` gives keys reserved before."""
-        rows = list(rows)
+        rows = _derived(model, rows, update=False)
         if not rows:
             return []
         staged = self._table(model)
@@ -221,7 +231,7 @@ class Staging:
         the same columns (attnames) and, under "expected", the value that the column `check`
         had when the row was read: `move_in` writes none of them unless every row still has it.
         """
-        rows = list(rows)
+        rows = _derived(model, rows, update=True)
         if not rows:
             return
         meta = model._meta
