@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analytics', '0003_value_class_run'),
-        ('customers', '0013_customer_joined_on_and_month'),
+        ('customers', '0014_customer_joined_required'),
     ]
 
     operations = [

@@ -32,18 +32,4 @@ class Migration(migrations.Migration):
             field=models.DateField(editable=False, null=True),
         ),
         migrations.RunPython(fill_joined, migrations.RunPython.noop, elidable=True),
-        migrations.AlterField(
-            model_name="customer",
-            name="joined_on",
-            field=models.DateField(editable=False),
-        ),
-        migrations.AlterField(
-            model_name="customer",
-            name="joined_month",
-            field=models.DateField(editable=False),
-        ),
-        migrations.AddIndex(
-            model_name="customer",
-            index=models.Index(fields=["joined_on", "added_on"], name="customer_joined_on_idx"),
-        ),
     ]
