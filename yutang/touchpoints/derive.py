@@ -4,7 +4,7 @@ and dates. Idempotent: a touchpoint is found again by (customer, kind, key), nev
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -134,6 +134,10 @@ def _reactivation(customers: QuerySet[Customer], rules: Rules, today: date, want
         wanted[(customer_id, Kind.REACTIVATION, f"order:{order_id}")] = (wake, data, order_id)
 
 
+# Before any payment: what a paid order without its payment time (an old import) counts as.
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 def repurchase_key(product_id: int, order_id: int) -> str:
     """A repurchase reminder is one product's purchase in one order."""
     return f"repurchase:{product_id}:{order_id}"
@@ -145,17 +149,11 @@ def _repurchase(customers: QuerySet[Customer], rules: Rules, today: date, wanted
     same product supersedes it. Until `reactivation_days` after that use-up, like the order's
     沉睡唤醒. One query over the lines, grouped by order and product (several lines of one
     product in an order add up), whatever the number of customers."""
-    paid_lines = OrderLine.objects.filter(order__status__in=PAID_STATUSES)
-    latest = (
-        paid_lines.filter(order__customer=OuterRef("order__customer"), product=OuterRef("product"))
-        .order_by("-order__paid_at", "-order_id")
-        .values("order_id")[:1]
-    )
-    rows = (
-        paid_lines.filter(
+    rows: Any = (
+        OrderLine.objects.filter(
+            order__status__in=PAID_STATUSES,
             order__customer__in=customers.filter(consumed=True).values("pk"),
             product__usage_cycle_days__gt=0,
-            order_id=Subquery(latest),
         )
         .annotate(
             customer_id=F("order__customer_id"),
@@ -171,7 +169,19 @@ def _repurchase(customers: QuerySet[Customer], rules: Rules, today: date, wanted
             "order_id", "product_id", "customer_id", "received", "paid_at", "name", "short", "cycle"
         )
         .annotate(quantity=Sum("quantity"))
+        .order_by()
     )
+    # The buyer's last paid order of each product: the latest payment, the newer order of two
+    # paid at once. Picked here in one pass rather than by a subquery per line, which read every
+    # line of the product again for each (minutes at 100,000 customers).
+    last: dict[tuple[int, int], tuple[tuple[Any, ...], dict[str, Any]]] = {}
+    for r in rows.iterator(chunk_size=5000):
+        rank = (r["paid_at"] is not None, r["paid_at"] or _NEVER, r["order_id"])
+        pair = (r["customer_id"], r["product_id"])
+        current = last.get(pair)
+        if current is None or rank > current[0]:
+            last[pair] = (rank, r)
+    rows = [r for _rank, r in last.values()]
     for r in rows:
         use_up = _local(r["received"]) + timedelta(days=r["quantity"] * r["cycle"])
         if today >= use_up + timedelta(days=rules.reactivation_days):
